@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "InboxCore", targets: ["InboxCore"]),
+        .library(name: "InboxStore", targets: ["InboxStore"]),
+        .library(name: "InboxServer", targets: ["InboxServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure domain: value types and rules. No I/O, no framework imports.
+        .target(
+            name: "InboxCore",
+            swiftSettings: strictSettings
+        ),
+        // The async store protocol and its SQLite (GRDB) implementation.
+        .target(
+            name: "InboxStore",
+            dependencies: [
+                "InboxCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The Hummingbird application: routes, auth, configuration.
+        .target(
+            name: "InboxServer",
+            dependencies: [
+                "InboxCore",
+                "InboxStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "InboxCore",
+                "InboxStore",
+                "InboxServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InboxCoreTests",
+            dependencies: ["InboxCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InboxStoreTests",
+            dependencies: ["InboxCore", "InboxStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InboxServerTests",
+            dependencies: [
+                "InboxCore",
+                "InboxStore",
+                "InboxServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

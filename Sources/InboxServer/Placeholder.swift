@@ -1,0 +1,1 @@
+import Hummingbird; import HummingbirdTLS; import ServiceLifecycle; public enum P3 {}

@@ -1,0 +1,125 @@
+import InboxCore
+
+/// The storage seam. SQLite (``SQLiteStore``) is the embedded default; a PostgreSQL store
+/// shared by several server processes implements the same contract, and the contract tests run
+/// over both.
+///
+/// Every method is scoped to a workspace: an id of another workspace behaves exactly like an
+/// id that does not exist (``InboxError/notFound(entity:)``). Every write that changes a
+/// conversation bumps its version and appends to the workspace's change log in the same
+/// transaction, and returns the appended entries.
+public protocol InboxStore: Sendable {
+    // MARK: Workspaces
+    func createWorkspace(name: String, slug: String) async throws -> Workspace
+    func workspace(_ id: WorkspaceID) async throws -> Workspace
+    func workspace(slug: String) async throws -> Workspace?
+    func workspaces() async throws -> [Workspace]
+
+    // MARK: Agents and sessions
+    func createAgent(_ draft: AgentDraft, in workspace: WorkspaceID) async throws -> Agent
+    func updateAgent(_ id: AgentID, in workspace: WorkspaceID, with patch: AgentPatch) async throws -> Agent
+    func agent(_ id: AgentID, in workspace: WorkspaceID) async throws -> Agent
+    func agents(in workspace: WorkspaceID) async throws -> [Agent]
+    /// Active and inactive agents with this email, across workspaces (login picks one).
+    func credentials(email: String) async throws -> [AgentCredentials]
+    func createSession(_ session: SessionRecord) async throws
+    /// The session with this token hash, if it exists (expired and revoked ones included).
+    func session(tokenHash: String) async throws -> SessionRecord?
+    func revokeSession(tokenHash: String) async throws
+    func revokeSessions(of agent: AgentID) async throws
+
+    // MARK: Directory
+    func createDepartment(name: String, in workspace: WorkspaceID) async throws -> Department
+    func updateDepartment(_ id: DepartmentID, in workspace: WorkspaceID, name: String?, active: Bool?) async throws -> Department
+    func departments(in workspace: WorkspaceID) async throws -> [Department]
+    func createTag(name: String, color: String, in workspace: WorkspaceID) async throws -> Tag
+    func updateTag(_ id: TagID, in workspace: WorkspaceID, name: String?, color: String?, active: Bool?) async throws -> Tag
+    func tags(in workspace: WorkspaceID) async throws -> [Tag]
+    /// Creates a connection whose inbound calls authenticate with the secret of this hash.
+    func createConnection(kind: ConnectionKind, name: String, secretHash: String, in workspace: WorkspaceID) async throws -> Connection
+    func updateConnection(_ id: ConnectionID, in workspace: WorkspaceID, with patch: ConnectionPatch) async throws -> Connection
+    func connection(_ id: ConnectionID, in workspace: WorkspaceID) async throws -> Connection
+    /// The connection and its secret hash, for authenticating inbound calls (no workspace yet).
+    func connectionCredentials(_ id: ConnectionID) async throws -> (Connection, secretHash: String)?
+    func connections(in workspace: WorkspaceID) async throws -> [Connection]
+    func createPipeline(name: String, stageNames: [String], in workspace: WorkspaceID) async throws -> Pipeline
+    func updatePipeline(_ id: PipelineID, in workspace: WorkspaceID, name: String?, active: Bool?) async throws -> Pipeline
+    func addStage(name: String, position: Int?, to pipeline: PipelineID, in workspace: WorkspaceID) async throws -> Pipeline
+    func updateStage(_ id: StageID, in workspace: WorkspaceID, name: String?, position: Int?, active: Bool?) async throws -> Pipeline
+    func pipelines(in workspace: WorkspaceID) async throws -> [Pipeline]
+
+    // MARK: Leads (pushed by the CRM)
+    /// Creates or updates the contact with `upsert.externalID`, and reflects its name, tags and
+    /// departments on all of its conversations at once.
+    func upsertContact(_ upsert: ContactUpsert, in workspace: WorkspaceID) async throws -> StoreResult<Contact>
+    func contact(_ id: ContactID, in workspace: WorkspaceID) async throws -> Contact
+    /// Creates or updates the deal with `upsert.externalID`; the stages of the lead's deals are
+    /// reflected on all of its conversations.
+    func upsertDeal(_ upsert: DealUpsert, in workspace: WorkspaceID) async throws -> StoreResult<Deal>
+    func deals(of contact: ContactID, in workspace: WorkspaceID) async throws -> [Deal]
+
+    // MARK: Conversations
+    /// Appends a customer's message: finds or creates the contact (by handle on the connection)
+    /// and its conversation on that connection, reopening it if finished. Idempotent on the
+    /// provider's message id.
+    func receiveInbound(_ inbound: InboundMessage, on connection: ConnectionID, in workspace: WorkspaceID) async throws -> MessageResult
+    /// Appends a business-side message. Idempotent on the client message id per conversation.
+    func sendOutbound(_ outbound: OutboundMessage, to conversation: ConversationID, in workspace: WorkspaceID) async throws -> MessageResult
+    /// Records a delivery status reported for an outbound message.
+    func updateDelivery(_ update: DeliveryUpdate, in workspace: WorkspaceID) async throws -> MessageResult
+    /// The single compare-and-set through which every assignee or department change goes.
+    func assign(_ change: AssignmentChange, in workspace: WorkspaceID) async throws -> AssignmentOutcome
+    func finish(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
+    func reopen(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
+    func markRead(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
+    func conversation(_ id: ConversationID, in workspace: WorkspaceID) async throws -> Conversation
+    /// One page of the conversations matching `filter` that `viewer` may see, in the filter's order.
+    func listConversations(_ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int) async throws -> ConversationPage
+    /// The exact number of conversations matching `filter` that `viewer` may see.
+    func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int
+    /// Messages of a conversation, newest first, strictly older than `before` when given.
+    func messages(of conversation: ConversationID, in workspace: WorkspaceID, before: MessageID?, limit: Int) async throws -> [Message]
+
+    // MARK: Change log
+    /// The workspace's latest sequence number (0 before any change).
+    func latestSequence(in workspace: WorkspaceID) async throws -> Int64
+    /// Entries with a sequence greater than `sequence`, oldest first.
+    func changes(in workspace: WorkspaceID, after sequence: Int64, limit: Int) async throws -> [ChangeLogEntry]
+    /// Deletes entries older than `olderThan`, always keeping the newest `keepAtLeast` per workspace.
+    func pruneChangeLog(olderThan: Timestamp, keepAtLeast: Int) async throws -> Int
+}
+
+/// What a conversation-changing write produced: its value and the change-log entries it appended.
+public struct StoreResult<Value: Sendable>: Sendable {
+    public var value: Value
+    public var changes: [ChangeLogEntry]
+
+    public init(value: Value, changes: [ChangeLogEntry]) {
+        self.value = value
+        self.changes = changes
+    }
+}
+
+/// The outcome of appending or updating a message.
+public struct MessageResult: Sendable {
+    public var message: Message
+    public var conversation: Conversation
+    public var changes: [ChangeLogEntry]
+    /// True when an idempotency key matched an earlier message, which is returned unchanged.
+    public var duplicate: Bool
+
+    public init(message: Message, conversation: Conversation, changes: [ChangeLogEntry], duplicate: Bool) {
+        self.message = message
+        self.conversation = conversation
+        self.changes = changes
+        self.duplicate = duplicate
+    }
+}
+
+/// The answer of the assignment compare-and-set.
+public enum AssignmentOutcome: Sendable {
+    /// The change applied.
+    case changed(StoreResult<Conversation>)
+    /// The condition did not hold; `current` is the conversation as it is now.
+    case conflict(AssignmentConflict, current: Conversation)
+}

@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import InboxCore
+
+/// Reading and writing conversation rows, messages and change-log entries. Every conversation
+/// change funnels through ``SQLiteStore/mutate(_:in:kind:messageID:_:_:)`` or the assignment
+/// compare-and-set, both of which bump the version and append to the change log in the same
+/// transaction.
+extension SQLiteStore {
+    static func conversation(from row: Row) -> Conversation {
+        Conversation(
+            id: row.id("id"), workspaceID: row.id("workspace_id"), contactID: row.id("contact_id"),
+            contactName: row["contact_name"], connectionID: row.id("connection_id"), assigneeID: row.optionalID("assignee_id"),
+            departmentIDs: IDList.decode(row["department_ids"]), tagIDs: IDList.decode(row["tag_ids"]),
+            stageIDs: IDList.decode(row["stage_ids"]), status: ConversationStatus(rawValue: row["status"]) ?? .open,
+            awaitingReply: row.bool("awaiting_reply"), sendFailed: row.bool("send_failed"), automated: row.bool("automated"),
+            unreadCount: row["unread_count"], lastMessagePreview: row["last_message_preview"],
+            lastActivityAt: row.timestamp("last_activity_at"), createdAt: row.timestamp("created_at"), version: row["version"])
+    }
+
+    func loadConversation(_ id: ConversationID, in workspace: WorkspaceID, _ db: Database) throws -> Conversation {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM conversations WHERE id = ? AND workspace_id = ?", arguments: [id.rawValue, workspace.rawValue])
+        guard let row else { throw InboxError.notFound(entity: "conversation") }
+        return Self.conversation(from: row)
+    }
+
+    /// Inserts a new conversation (its `id` is ignored) and returns it with its id.
+    func insertConversation(_ conversation: Conversation, _ db: Database) throws -> Conversation {
+        try db.execute(
+            sql: """
+            INSERT INTO conversations (workspace_id, contact_id, contact_name, connection_id, assignee_id, department_ids,
+                tag_ids, stage_ids, status, awaiting_reply, send_failed, automated, unread_count, last_message_preview,
+                last_activity_at, created_at, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [
+                conversation.workspaceID.rawValue, conversation.contactID.rawValue, conversation.contactName,
+                conversation.connectionID.rawValue, conversation.assigneeID?.rawValue, IDList.encode(conversation.departmentIDs),
+                IDList.encode(conversation.tagIDs), IDList.encode(conversation.stageIDs), conversation.status.rawValue,
+                conversation.awaitingReply, conversation.sendFailed, conversation.automated, conversation.unreadCount,
+                conversation.lastMessagePreview, conversation.lastActivityAt.milliseconds, conversation.createdAt.milliseconds,
+                conversation.version,
+            ])
+        var inserted = conversation
+        inserted.id = ConversationID(db.lastInsertedRowID)
+        try syncMemberships(of: inserted, previous: nil, db)
+        return inserted
+    }
+
+    /// Writes every mutable column of `conversation` as given (version included).
+    func saveConversation(_ conversation: Conversation, previous: Conversation, _ db: Database) throws {
+        try db.execute(
+            sql: """
+            UPDATE conversations SET contact_name = ?, assignee_id = ?, department_ids = ?, tag_ids = ?, stage_ids = ?,
+                status = ?, awaiting_reply = ?, send_failed = ?, automated = ?, unread_count = ?,
+                last_message_preview = ?, last_activity_at = ?, version = ?
+            WHERE id = ?
+            """,
+            arguments: [
+                conversation.contactName, conversation.assigneeID?.rawValue, IDList.encode(conversation.departmentIDs),
+                IDList.encode(conversation.tagIDs), IDList.encode(conversation.stageIDs), conversation.status.rawValue,
+                conversation.awaitingReply, conversation.sendFailed, conversation.automated, conversation.unreadCount,
+                conversation.lastMessagePreview, conversation.lastActivityAt.milliseconds, conversation.version,
+                conversation.id.rawValue,
+            ])
+        try syncMemberships(of: conversation, previous: previous, db)
+    }
+
+    /// Keeps the membership tables equal to the conversation's id lists.
+    private func syncMemberships(of conversation: Conversation, previous: Conversation?, _ db: Database) throws {
+        func sync<E>(_ table: String, _ column: String, _ ids: [Identifier<E>], _ old: [Identifier<E>]?) throws {
+            guard ids != old else { return }
+            if old != nil {
+                try db.execute(sql: "DELETE FROM \(table) WHERE conversation_id = ?", arguments: [conversation.id.rawValue])
+            }
+            for id in ids {
+                try db.execute(sql: "INSERT INTO \(table) (conversation_id, \(column)) VALUES (?, ?)", arguments: [conversation.id.rawValue, id.rawValue])
+            }
+        }
+        try sync("conversation_tags", "tag_id", conversation.tagIDs, previous?.tagIDs)
+        try sync("conversation_departments", "department_id", conversation.departmentIDs, previous?.departmentIDs)
+        try sync("conversation_stages", "stage_id", conversation.stageIDs, previous?.stageIDs)
+    }
+
+    /// Loads a conversation, lets `body` change it, bumps its version, saves it and logs the change.
+    func mutate(
+        _ id: ConversationID, in workspace: WorkspaceID, kind: ChangeKind, messageID: MessageID? = nil,
+        _ db: Database, _ body: (inout Conversation) throws -> Void
+    ) throws -> (Conversation, ChangeLogEntry) {
+        let previous = try loadConversation(id, in: workspace, db)
+        var conversation = previous
+        try body(&conversation)
+        conversation.version = previous.version + 1
+        try saveConversation(conversation, previous: previous, db)
+        return (conversation, try appendChange(kind, conversation, messageID: messageID, db))
+    }
+
+    /// Takes the workspace's next sequence number and records the change under it.
+    func appendChange(_ kind: ChangeKind, _ conversation: Conversation, messageID: MessageID?, _ db: Database) throws -> ChangeLogEntry {
+        let sequence = try Int64.fetchOne(
+            db, sql: "UPDATE workspaces SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+            arguments: [conversation.workspaceID.rawValue])!
+        let entry = ChangeLogEntry(
+            workspaceID: conversation.workspaceID, sequence: sequence, kind: kind, conversation: conversation,
+            messageID: messageID, createdAt: now())
+        let payload = String(decoding: try encoder.encode(conversation), as: UTF8.self)
+        try db.execute(
+            sql: """
+            INSERT INTO change_log (workspace_id, sequence, kind, conversation_id, message_id, payload, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [conversation.workspaceID.rawValue, sequence, kind.rawValue, conversation.id.rawValue,
+                        messageID?.rawValue, payload, entry.createdAt.milliseconds])
+        return entry
+    }
+
+    func message(from row: Row) throws -> Message {
+        Message(
+            id: row.id("id"), workspaceID: row.id("workspace_id"), conversationID: row.id("conversation_id"),
+            direction: MessageDirection(rawValue: row["direction"]) ?? .inbound, authorAgentID: row.optionalID("author_agent_id"),
+            authorName: row["author_name"], text: row["text"],
+            attachments: try decoder.decode([Attachment].self, from: Data((row["attachments"] as String).utf8)),
+            deliveryStatus: DeliveryStatus(rawValue: row["delivery_status"]) ?? .pending, failureReason: row["failure_reason"],
+            automated: row.bool("automated"), clientMessageID: row["client_message_id"],
+            providerMessageID: row["provider_message_id"], createdAt: row.timestamp("created_at"))
+    }
+
+    func loadMessage(_ id: MessageID, in workspace: WorkspaceID, _ db: Database) throws -> Message {
+        let row = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ? AND workspace_id = ?", arguments: [id.rawValue, workspace.rawValue])
+        guard let row else { throw InboxError.notFound(entity: "message") }
+        return try message(from: row)
+    }
+
+    /// Inserts a message (its `id` is ignored) sent over `connection` and returns it with its id.
+    func insertMessage(_ message: Message, connection: ConnectionID, _ db: Database) throws -> Message {
+        try db.execute(
+            sql: """
+            INSERT INTO messages (workspace_id, conversation_id, connection_id, direction, author_agent_id, author_name, text,
+                attachments, delivery_status, failure_reason, automated, client_message_id, provider_message_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            arguments: [
+                message.workspaceID.rawValue, message.conversationID.rawValue, connection.rawValue, message.direction.rawValue,
+                message.authorAgentID?.rawValue, message.authorName, message.text,
+                String(decoding: try encoder.encode(message.attachments), as: UTF8.self), message.deliveryStatus.rawValue,
+                message.failureReason, message.automated, message.clientMessageID, message.providerMessageID,
+                message.createdAt.milliseconds,
+            ])
+        var inserted = message
+        inserted.id = MessageID(db.lastInsertedRowID)
+        return inserted
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import InboxCore
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB.
+///
+/// Writes are serialized by SQLite's single writer; reads run concurrently on a pool of reader
+/// connections and never block on writes.
+public final class SQLiteStore: InboxStore {
+    /// How much a commit survives.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous = FULL`: a committed change survives power loss; one fsync per commit.
+        case full
+        /// `synchronous = NORMAL` (WAL): a committed change survives a crash of the process; the
+        /// last commits before a power loss or OS crash may roll back, the file never corrupts.
+        case normal
+    }
+
+    /// Where and how to open the database.
+    public struct Configuration: Sendable {
+        /// The database file; `nil` keeps everything in memory (tests).
+        public var path: String?
+        public var durability: Durability
+        /// The clock stamped on every change; tests inject their own.
+        public var now: @Sendable () -> Timestamp
+
+        public init(path: String?, durability: Durability = .normal, now: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+            self.path = path
+            self.durability = durability
+            self.now = now
+        }
+    }
+
+    let writer: any DatabaseWriter
+    let now: @Sendable () -> Timestamp
+    let encoder = JSONEncoder()
+    let decoder = JSONDecoder()
+
+    /// Opens (creating if needed) and migrates the database.
+    public init(_ configuration: Configuration) throws {
+        var config = GRDB.Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        if let path = configuration.path {
+            let pool = try DatabasePool(path: path, configuration: config)
+            // DatabasePool sets synchronous = NORMAL after prepareDatabase, so the chosen
+            // durability is applied on the writer connection afterwards.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(configuration.durability == .full ? "FULL" : "NORMAL")")
+            }
+            writer = pool
+        } else {
+            writer = try DatabaseQueue(configuration: config)
+        }
+        now = configuration.now
+        try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    /// The effective `PRAGMA synchronous` of the writer (0 off, 1 normal, 2 full).
+    public func synchronousLevel() throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// The effective journal mode (`wal` for files).
+    public func journalMode() throws -> String {
+        try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
+
+extension Timestamp {
+    /// The system clock.
+    @Sendable public static func now() -> Timestamp {
+        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
+
+/// Sorted comma-separated id lists, the denormalized form of a conversation's sets.
+enum IDList {
+    static func encode<E>(_ ids: [Identifier<E>]) -> String {
+        ids.map { String($0.rawValue) }.joined(separator: ",")
+    }
+
+    static func decode<E>(_ text: String) -> [Identifier<E>] {
+        text.split(separator: ",").compactMap { Int64($0).map(Identifier<E>.init) }
+    }
+
+    /// Sorted and without repeats, the canonical form stored everywhere.
+    static func normalized<E>(_ ids: [Identifier<E>]) -> [Identifier<E>] {
+        Array(Set(ids)).sorted()
+    }
+}
