@@ -34,9 +34,12 @@ public struct ConversationPage: Hashable, Sendable {
     public var items: [Conversation]
     /// Present when more items follow.
     public var nextCursor: PageCursor?
+    /// The workspace's change-log sequence the page is consistent with.
+    public var sequence: Int64
 
-    public init(items: [Conversation], nextCursor: PageCursor?) {
+    public init(items: [Conversation], nextCursor: PageCursor?, sequence: Int64) {
         self.items = items
         self.nextCursor = nextCursor
+        self.sequence = sequence
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in time as whole milliseconds since the Unix epoch.
 ///
 /// Integers compare exactly (the list order and its cursors depend on that) and encode as a
@@ -19,4 +21,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.milliseconds < rhs.milliseconds }
     public func adding(milliseconds delta: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds + delta) }
     public var description: String { String(milliseconds) }
+}
+
+extension Timestamp {
+    /// The system clock.
+    @Sendable public static func now() -> Timestamp {
+        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
 }

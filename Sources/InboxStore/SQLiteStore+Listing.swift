@@ -17,10 +17,15 @@ extension SQLiteStore {
         let query = ConversationFilterSQL(filter: filter, viewer: viewer, after: cursor)
         let sql = "SELECT c.* FROM conversations c \(query.whereClause) \(ConversationFilterSQL.orderClause(filter.order)) LIMIT ?"
         let arguments = Self.arguments(query.arguments + [.integer(Int64(limit + 1))])
-        let rows = try await read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.conversation(from:)) }
+        let workspace = viewer.workspaceID.rawValue
+        let (rows, sequence) = try await read { db in
+            // One read transaction: the page and the sequence describe the same moment.
+            let sequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM workspaces WHERE id = ?", arguments: [workspace]) ?? 0
+            return (try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.conversation(from:)), sequence)
+        }
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { PageCursor(order: filter.order, after: $0.sortKey) } : nil
-        return ConversationPage(items: items, nextCursor: next)
+        return ConversationPage(items: items, nextCursor: next, sequence: sequence)
     }
 
     public func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int {

@@ -70,12 +70,6 @@ public final class SQLiteStore: InboxStore {
     }
 }
 
-extension Timestamp {
-    /// The system clock.
-    @Sendable public static func now() -> Timestamp {
-        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-}
 
 /// Sorted comma-separated id lists, the denormalized form of a conversation's sets.
 enum IDList {

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOCore
+import NIOSSL
+import InboxCore
+import InboxStore
+import Logging
+import ServiceLifecycle
+
+/// Builds the whole HTTP application on `store`. `serve` and the tests build the very same
+/// application; tests pass port 0 and their own clock.
+public func buildApplication<Store: InboxStore>(
+    store: Store, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger
+) throws -> some ApplicationProtocol {
+    let router = buildRouter(store: store, configuration: configuration)
+    let serverBuilder: HTTPServerBuilder
+    if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
+        let certificates = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key))
+        serverBuilder = try .tls(.http1(), tlsConfiguration: tls)
+    } else {
+        serverBuilder = .http1()
+    }
+    let pruner = ChangeLogPruner(store: store, configuration: configuration, logger: logger)
+    return Application(
+        router: router, server: serverBuilder,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
+        services: services + [pruner], logger: logger)
+}
+
+/// The routes, shared by the application and by router-level tests.
+public func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfiguration) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(APIErrorMiddleware())
+    router.get("health") { _, _ in try WireJSON.response(["status": "ok"]) }
+    router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
+
+    let api = router.group("api/v1")
+    let auth = AuthController(
+        store: store, configuration: configuration, throttle: LoginThrottle(maxFailures: configuration.maxLoginFailures, now: configuration.now))
+    auth.addPublicRoutes(to: api)
+    InboundController(store: store).addRoutes(to: api)
+
+    let authenticated = api.group().add(middleware: SessionAuthenticator(store: store, now: configuration.now))
+    auth.addRoutes(to: authenticated)
+    AgentsController(store: store, hasher: configuration.passwordHasher).addRoutes(to: authenticated)
+    DirectoryController(store: store).addRoutes(to: authenticated)
+    ConnectionsController(store: store).addRoutes(to: authenticated)
+    LeadsController(store: store).addRoutes(to: authenticated)
+    ConversationsController(store: store).addRoutes(to: authenticated)
+    return router
+}
+
+/// Serves the OpenAPI document kept in the repository (Sources/InboxServer/Resources).
+enum OpenAPIDocument {
+    static let data: Data = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else { return Data("{}".utf8) }
+        return data
+    }()
+
+    static func response() throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,1 +1,0 @@
-import Hummingbird; import HummingbirdTLS; import ServiceLifecycle; public enum P3 {}

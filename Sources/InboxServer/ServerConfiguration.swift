@@ -1,0 +1,38 @@
+import InboxCore
+
+/// How the server runs. Every field has a flag and an environment variable (see README).
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// PEM certificate chain and private key; when both are set the server speaks HTTPS (and wss://).
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// How long a login session lasts.
+    public var sessionLifetimeSeconds: Int
+    public var passwordHasher: PasswordHasher
+    /// Failed logins per email or client address allowed within five minutes.
+    public var maxLoginFailures: Int
+    /// Change-log entries older than this are pruned, the newest `changeLogKeep` always kept.
+    public var changeLogRetentionSeconds: Int
+    public var changeLogKeep: Int
+    /// The clock; tests inject their own.
+    public var now: @Sendable () -> Timestamp
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
+        sessionLifetimeSeconds: Int = 12 * 3600, passwordHasher: PasswordHasher = PasswordHasher(),
+        maxLoginFailures: Int = 10, changeLogRetentionSeconds: Int = 900, changeLogKeep: Int = 20_000,
+        now: @escaping @Sendable () -> Timestamp = Timestamp.now
+    ) {
+        self.host = host
+        self.port = port
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+        self.sessionLifetimeSeconds = sessionLifetimeSeconds
+        self.passwordHasher = passwordHasher
+        self.maxLoginFailures = maxLoginFailures
+        self.changeLogRetentionSeconds = changeLogRetentionSeconds
+        self.changeLogKeep = changeLogKeep
+        self.now = now
+    }
+}
