@@ -1,0 +1,81 @@
+import ArgumentParser
+import Hummingbird
+import InboxCore
+import InboxServer
+import InboxStore
+import Logging
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to bind (env SWITCHBOARD_HOST); 0.0.0.0 to accept other machines.")
+    var host: String = Environment.value("SWITCHBOARD_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port (env SWITCHBOARD_PORT).")
+    var port: Int = Environment.value("SWITCHBOARD_PORT").flatMap(Int.init) ?? 8080
+
+    @Flag(help: "Create the demo workspace if missing and keep demo customers writing (env SWITCHBOARD_DEMO=1).")
+    var demo: Bool = Environment.value("SWITCHBOARD_DEMO") == "1"
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS/wss directly (env SWITCHBOARD_TLS_CERT).")
+    var tlsCertificate: String? = Environment.value("SWITCHBOARD_TLS_CERT")
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert (env SWITCHBOARD_TLS_KEY).")
+    var tlsKey: String? = Environment.value("SWITCHBOARD_TLS_KEY")
+
+    @Option(help: "Hours a login session lasts (env SWITCHBOARD_SESSION_HOURS).")
+    var sessionHours: Int = Environment.value("SWITCHBOARD_SESSION_HOURS").flatMap(Int.init) ?? 12
+
+    @Option(help: "bcrypt cost for new passwords, 4 to 16 (env SWITCHBOARD_BCRYPT_COST).")
+    var bcryptCost: Int = Environment.value("SWITCHBOARD_BCRYPT_COST").flatMap(Int.init) ?? 12
+
+    @Option(help: "Conversations in a new demo workspace.")
+    var demoConversations: Int = 2_500
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
+    var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard (4...16).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is 4 to 16") }
+        guard (1...24 * 30).contains(sessionHours) else { throw ValidationError("--session-hours is 1 to 720") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "switchboard")
+        let clock = DemoClock()
+        let store = try self.store.openStore(now: clock.now)
+        let hasher = PasswordHasher(cost: UInt8(bcryptCost))
+        let configuration = ServerConfiguration(
+            host: host, port: port, tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
+            sessionLifetimeSeconds: sessionHours * 3600, passwordHasher: hasher, now: clock.now)
+
+        var services: [any Service] = []
+        if demo {
+            logger.info("preparing the demo workspace (first run takes a little while)")
+            let summary = try await DemoSeeder(store: store, clock: clock, hasher: hasher, conversations: demoConversations).seedIfNeeded()
+            services.append(DemoTraffic(store: store, summary: summary, logger: logger))
+            printDemoBanner(summary)
+        }
+        let app = try buildApplication(store: store, configuration: configuration, services: services, logger: logger)
+        logger.info("listening", metadata: ["url": "\(tlsCertificate == nil ? "http" : "https")://\(host):\(port)", "database": "\(self.store.databasePath)"])
+        try await app.runService()
+    }
+
+    private func printDemoBanner(_ summary: DemoSeeder<SQLiteStore>.Summary) {
+        let scheme = tlsCertificate == nil ? "http" : "https"
+        var lines = ["", "Switchboard demo: \(scheme)://localhost:\(port)", "Demo logins (password: \(summary.password)):"]
+        for login in summary.logins { lines.append("  \(login.email)  (\(login.role.rawValue))") }
+        lines.append("")
+        print(lines.joined(separator: "\n"))
+    }
+}
