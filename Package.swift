@@ -72,6 +72,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The load generator and benchmark suite (`swift run -c release loadtest --help`).
+        .executableTarget(
+            name: "loadtest",
+            dependencies: [
+                "InboxCore",
+                "InboxStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "loadtest",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "InboxCoreTests",
             dependencies: ["InboxCore"],

@@ -13,7 +13,8 @@ struct ChangeLogPruner<Store: InboxStore>: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await Task.sleep(for: .seconds(60))
+                // Shutdown must not wait out the pause.
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) }
             } catch {
                 return
             }

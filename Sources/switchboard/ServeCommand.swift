@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import InboxCore
 import InboxServer
@@ -76,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         var lines = ["", "Switchboard demo: \(scheme)://localhost:\(port)", "Demo logins (password: \(summary.password)):"]
         for login in summary.logins { lines.append("  \(login.email)  (\(login.role.rawValue))") }
         lines.append("")
-        print(lines.joined(separator: "\n"))
+        // Written unbuffered: print() is block-buffered when stdout is a file, and the banner must show at once.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

@@ -25,7 +25,8 @@ public struct DemoTraffic<Store: InboxStore>: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let pause = Double.random(in: 0.3...1.7, using: &random) * intervalSeconds
             do {
-                try await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+                // Shutdown must not wait out the pause.
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(pause * 1000))) }
             } catch {
                 return
             }

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""End-to-end suite: starts the real `switchboard serve --demo` binary on loopback with a fresh
+database, as the README tells a user to, and checks it through HTTP the way a client would:
+demo logins, every filter of the seed, live demo traffic, HTTPS with a certificate, and a
+graceful shutdown on SIGTERM. Prints 'N passed, M failed' and exits non-zero on any failure."""
+import json, os, signal, socket, ssl, subprocess, sys, tempfile, time, urllib.error, urllib.request
+
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard")
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+        print(f"  ok    {name}")
+    else:
+        results["failed"] += 1
+        print(f"  FAIL  {name} {detail}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(base, method, path, token=None, body=None, context=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def wait_healthy(base, process, seconds, context=None):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if call(base, "GET", "/health", context=context)[0] == 200:
+                return True
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop(process, name):
+    process.send_signal(signal.SIGTERM)
+    try:
+        code = process.wait(timeout=20)
+        check(f"{name} stops gracefully on SIGTERM", code == 0, f"exit code {code}")
+    except subprocess.TimeoutExpired:
+        process.kill()
+        check(f"{name} stops gracefully on SIGTERM", False, "still running after 20 s")
+
+
+def demo_suite(workdir):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(os.path.join(workdir, "demo.log"), "w")
+    process = subprocess.Popen([BINARY, "serve", "--demo", "--port", str(port), "--data-dir", os.path.join(workdir, "demo-data"),
+                                "--bcrypt-cost", "8"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        check("demo server becomes healthy", wait_healthy(base, process, 600))
+        banner = open(os.path.join(workdir, "demo.log")).read()
+        check("start-up banner prints the demo logins", "admin@demo.switchboard.dev" in banner and "demo1234" in banner)
+        status, login = call(base, "POST", "/api/v1/auth/login", body={"email": "admin@demo.switchboard.dev", "password": "demo1234"})
+        check("admin demo login", status == 200, str(login))
+        token = login["token"]
+        lookups = {name: call(base, "GET", f"/api/v1/{name}", token)[1]["items"] for name in ["connections", "tags", "departments", "pipelines", "agents"]}
+        check("seed connections exist", {"Datacrazy", "crm.datacrazy", "Iphone Andreone"} <= {c["name"] for c in lookups["connections"]})
+        check("seed departments exist", {"Vendas", "Suporte", "Financeiro"} <= {d["name"] for d in lookups["departments"]})
+        check("seed pipeline stages exist", [s["name"] for s in lookups["pipelines"][0]["stages"]] == ["Novo lead", "Qualificado", "Proposta enviada", "Negociação", "Fechado"])
+        _, everything = call(base, "GET", "/api/v1/conversations?limit=200", token)
+        check("a few thousand demo conversations", everything["total"] >= 2000, str(everything["total"]))
+        queries = {"scope=unassigned": None, "order=oldest": None}
+        for status in ["open", "awaiting_reply", "send_failed", "finished", "automations"]:
+            queries[f"status={status}"] = status
+        queries[f"connection={lookups['connections'][0]['id']}"] = None
+        queries[f"tag={lookups['tags'][0]['id']}"] = None
+        queries[f"stage={lookups['pipelines'][0]['stages'][2]['id']}"] = None
+        queries[f"department={lookups['departments'][0]['id']}"] = None
+        for query, status in queries.items():
+            code, page = call(base, "GET", f"/api/v1/conversations?{query}&limit=50", token)
+            ok = code == 200 and page["total"] > 0 and len(page["items"]) > 0
+            if status == "finished":
+                ok = ok and all(c["status"] == "finished" for c in page["items"])
+            elif status:
+                flag = {"open": None, "awaiting_reply": "awaitingReply", "send_failed": "sendFailed", "automations": "automated"}[status]
+                ok = ok and all(c["status"] == "open" and (flag is None or c[flag]) for c in page["items"])
+            check(f"filter {query} lists matching conversations", ok, f"{code} {page.get('total') if isinstance(page, dict) else page}")
+        ordered = call(base, "GET", "/api/v1/conversations?order=oldest&limit=50", token)[1]["items"]
+        check("oldest first is ordered", [c["lastActivityAt"] for c in ordered] == sorted(c["lastActivityAt"] for c in ordered))
+        status, joao = call(base, "POST", "/api/v1/auth/login", body={"email": "joao@demo.switchboard.dev", "password": "demo1234"})
+        _, counts = call(base, "GET", "/api/v1/conversations/counts?status=open", joao["token"])
+        _, mine = call(base, "GET", "/api/v1/conversations?scope=mine&status=open", joao["token"])
+        check("an agent's badge count equals their list's total", counts["mine"] == mine["total"] and counts["mine"] > 0, f"{counts} {mine['total']}")
+        first_sequence = everything["sequence"]
+        deadline = time.time() + 30
+        moved = False
+        while time.time() < deadline and not moved:
+            time.sleep(1)
+            moved = call(base, "GET", "/api/v1/conversations?limit=1", token)[1]["sequence"] > first_sequence
+        check("demo customers keep writing (sequence advances)", moved)
+        status, error = call(base, "GET", "/api/v1/conversations?status=bogus", token)
+        check("bad filter answers invalid_query", status == 400 and error["error"]["code"] == "invalid_query")
+    finally:
+        stop(process, "demo server")
+        log.close()
+
+
+def tls_suite(workdir):
+    cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                    "-subj", "/CN=localhost"], check=True, capture_output=True)
+    data_dir = os.path.join(workdir, "tls-data")
+    created = subprocess.run([BINARY, "create-workspace", "--data-dir", data_dir, "--name", "Loja", "--slug", "loja",
+                              "--admin-name", "Dona", "--admin-email", "dona@loja.test", "--admin-password", "segredo-forte"],
+                             capture_output=True, text=True)
+    check("create-workspace command", created.returncode == 0, created.stderr)
+    port = free_port()
+    base = f"https://127.0.0.1:{port}"
+    context = ssl.create_default_context(cafile=cert)
+    context.check_hostname = False
+    log = open(os.path.join(workdir, "tls.log"), "w")
+    process = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", data_dir, "--tls-cert", cert, "--tls-key", key],
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        check("HTTPS server becomes healthy with the given certificate", wait_healthy(base, process, 60, context))
+        status, login = call(base, "POST", "/api/v1/auth/login", body={"email": "dona@loja.test", "password": "segredo-forte"}, context=context)
+        check("login over HTTPS", status == 200, str(login))
+    finally:
+        stop(process, "HTTPS server")
+        log.close()
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as workdir:
+        for suite in (demo_suite, tls_suite):
+            print(f"{suite.__name__}:")
+            try:
+                suite(workdir)
+            except Exception as error:  # a crash of the suite is a failure, never a skip
+                check(f"{suite.__name__} ran to the end", False, repr(error))
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    sys.exit(1 if results["failed"] else 0)

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import InboxCore
+import InboxStore
+
+/// List-page and count query times on a large workspace, for every filter of the seed.
+struct StoreQueriesBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store-queries", abstract: "Time list pages (first and deep) and exact counts on the SQLite store.")
+
+    @Option(help: "Conversations in the synthetic workspace.") var conversations = 100_000
+    @Option(help: "Timed repetitions of each query.") var iterations = 300
+    @Option(help: "SQLite file to build (reused if it already holds the workspace).") var database = "/tmp/switchboard-bench.sqlite"
+    @Flag(help: "Print the query plan of each list query.") var explain = false
+
+    func run() async throws {
+        let store = try SQLiteStore(.init(path: database, durability: .normal))
+        var layout: SyntheticWorkspace.Layout
+        if let existing = try await existingLayout(store) {
+            layout = existing
+            print("reusing \(database)")
+        } else {
+            let started = Date()
+            layout = try await SyntheticWorkspace(store: store, conversations: conversations).build { done in
+                print("  seeded \(done) conversations (\(Int(Date().timeIntervalSince(started))) s)")
+            }
+            print("seeded \(conversations) conversations in \(Int(Date().timeIntervalSince(started))) s")
+        }
+        let admin = layout.admin.viewer
+        let agent = layout.agents[0].viewer
+        let cases: [(String, ConversationFilter, Viewer)] = [
+            ("all, newest (admin)", ConversationFilter(), admin),
+            ("all open, oldest (admin)", ConversationFilter(statuses: [.open], order: .oldest), admin),
+            ("mine, open (agent)", ConversationFilter(scope: .mine, statuses: [.open]), agent),
+            ("unassigned, open (agent)", ConversationFilter(scope: .unassigned, statuses: [.open]), agent),
+            ("all visible (agent)", ConversationFilter(), agent),
+            ("awaiting reply", ConversationFilter(statuses: [.awaitingReply]), admin),
+            ("send failed", ConversationFilter(statuses: [.sendFailed]), admin),
+            ("finished", ConversationFilter(statuses: [.finished]), admin),
+            ("automations", ConversationFilter(statuses: [.automations]), admin),
+            ("one connection", ConversationFilter(connectionIDs: [layout.connections[0]]), admin),
+            ("one tag", ConversationFilter(tagIDs: [layout.tags[0]]), admin),
+            ("one stage", ConversationFilter(stageIDs: [layout.stages[2]]), admin),
+            ("one department", ConversationFilter(departmentIDs: [layout.departments[1]]), admin),
+            ("tag + stage + open", ConversationFilter(statuses: [.open], tagIDs: [layout.tags[1]], stageIDs: [layout.stages[0]]), admin),
+        ]
+        print("")
+        print(pad("filter", 28) + pad("matches", 9) + pad("page p50", 10) + pad("page p99", 10) + pad("deep p50", 10) + pad("deep p99", 10) + pad("count p50", 11) + "count p99")
+        for (name, filter, viewer) in cases {
+            let total = try await store.countConversations(filter, viewer: viewer)
+            let first = try await store.listConversations(filter, viewer: viewer, after: nil, limit: 50)
+            // A cursor about halfway down the list: what an agent scrolling far sends.
+            var deepCursor = first.nextCursor
+            for _ in 0..<min(20, total / 100) {
+                guard let cursor = deepCursor else { break }
+                deepCursor = try await store.listConversations(filter, viewer: viewer, after: cursor, limit: 50).nextCursor
+            }
+            let page = try await time { _ = try await store.listConversations(filter, viewer: viewer, after: nil, limit: 50) }
+            let deep = try await time { _ = try await store.listConversations(filter, viewer: viewer, after: deepCursor, limit: 50) }
+            let count = try await time { _ = try await store.countConversations(filter, viewer: viewer) }
+            print(pad(name, 28) + pad("\(total)", 9) + pad(ms(page, 0.5), 10) + pad(ms(page, 0.99), 10) + pad(ms(deep, 0.5), 10)
+                + pad(ms(deep, 0.99), 10) + pad(ms(count, 0.5), 11) + ms(count, 0.99))
+            if explain { for line in try await store.explainList(filter, viewer: viewer) { print("    plan: \(line)") } }
+        }
+    }
+
+    private func existingLayout(_ store: SQLiteStore) async throws -> SyntheticWorkspace.Layout? {
+        guard let workspace = try await store.workspaces().first(where: { $0.slug.hasPrefix("bench-") }) else { return nil }
+        let agents = try await store.agents(in: workspace.id)
+        guard let admin = agents.first(where: { $0.role == .admin }) else { return nil }
+        return SyntheticWorkspace.Layout(
+            workspace: workspace.id, admin: admin, agents: agents.filter { $0.role == .agent }.sorted { $0.id < $1.id },
+            connections: try await store.connections(in: workspace.id).map(\.id).sorted(),
+            tags: try await store.tags(in: workspace.id).map(\.id).sorted(),
+            stages: try await store.pipelines(in: workspace.id).flatMap(\.stages).map(\.id),
+            departments: try await store.departments(in: workspace.id).map(\.id).sorted())
+    }
+
+    /// Wall-clock durations in seconds of `iterations` runs after a short warm-up, sorted.
+    private func time(_ body: () async throws -> Void) async throws -> [Double] {
+        for _ in 0..<10 { try await body() }
+        var samples: [Double] = []
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try await body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return samples.sorted()
+    }
+
+    private func ms(_ sorted: [Double], _ quantile: Double) -> String {
+        String(format: "%.3f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * quantile))] * 1000)
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+}
