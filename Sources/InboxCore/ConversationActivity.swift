@@ -1,3 +1,19 @@
+/// What a store reads from a conversation's messages when its flags must be derived afresh.
+public struct ThreadFacts: Hashable, Sendable {
+    /// Direction of the newest message.
+    public var lastDirection: MessageDirection?
+    /// Whether the newest outbound message was sent by an automation.
+    public var latestBusinessMessageAutomated: Bool
+    /// Whether an outbound message failed and was neither resent nor dismissed.
+    public var hasUndismissedFailure: Bool
+
+    public init(lastDirection: MessageDirection?, latestBusinessMessageAutomated: Bool, hasUndismissedFailure: Bool) {
+        self.lastDirection = lastDirection
+        self.latestBusinessMessageAutomated = latestBusinessMessageAutomated
+        self.hasUndismissedFailure = hasUndismissedFailure
+    }
+}
+
 /// The rules that keep a conversation's derived state current. Every store applies exactly
 /// these, so SQLite and PostgreSQL agree on what "awaiting reply" or "automation" means.
 public enum ConversationActivity {
@@ -10,7 +26,8 @@ public enum ConversationActivity {
         conversation.lastMessagePreview = preview(of: message)
         switch message.direction {
         case .inbound:
-            // A customer writing reopens a finished conversation and is waiting on us now.
+            // A customer writing into a finished conversation reopens it (the store then
+            // derives its other flags with `reopen`), and is waiting on us now.
             if conversation.status == .finished {
                 conversation.status = .open
                 conversation.unreadCount = 0
@@ -36,9 +53,13 @@ public enum ConversationActivity {
         conversation.unreadCount = 0
     }
 
-    /// The conversation was reopened by an agent (not by an inbound message).
-    public static func reopen(_ conversation: inout Conversation) {
+    /// The conversation is open again (an agent reopened it, or the customer wrote): the
+    /// open-only flags are derived afresh from its messages, since finishing cleared them.
+    public static func reopen(_ conversation: inout Conversation, facts: ThreadFacts) {
         conversation.status = .open
+        conversation.awaitingReply = facts.lastDirection == .outbound
+        conversation.automated = facts.latestBusinessMessageAutomated
+        conversation.sendFailed = facts.hasUndismissedFailure
     }
 
     /// `send failed` after a delivery status changed, given whether any outbound message of

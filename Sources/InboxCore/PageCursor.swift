@@ -36,10 +36,13 @@ public struct ConversationPage: Hashable, Sendable {
     public var nextCursor: PageCursor?
     /// The workspace's change-log sequence the page is consistent with.
     public var sequence: Int64
+    /// The exact number of matches at that sequence, when it was asked for.
+    public var total: Int?
 
-    public init(items: [Conversation], nextCursor: PageCursor?, sequence: Int64) {
+    public init(items: [Conversation], nextCursor: PageCursor?, sequence: Int64, total: Int? = nil) {
         self.items = items
         self.nextCursor = nextCursor
         self.sequence = sequence
+        self.total = total
     }
 }

@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable {
     /// How long a login session lasts.
     public var sessionLifetimeSeconds: Int
     public var passwordHasher: PasswordHasher
-    /// Failed logins per email or client address allowed within five minutes.
+    /// Failed logins allowed per email and client address within five minutes.
     public var maxLoginFailures: Int
     /// Change-log entries older than this are pruned, the newest `changeLogKeep` always kept.
     public var changeLogRetentionSeconds: Int

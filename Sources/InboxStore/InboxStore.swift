@@ -73,8 +73,11 @@ public protocol InboxStore: Sendable {
     func reopen(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
     func markRead(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
     func conversation(_ id: ConversationID, in workspace: WorkspaceID) async throws -> Conversation
-    /// One page of the conversations matching `filter` that `viewer` may see, in the filter's order.
-    func listConversations(_ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int) async throws -> ConversationPage
+    /// One page of the conversations matching `filter` that `viewer` may see, in the filter's
+    /// order; with `includeTotal`, also their exact number, read in the same transaction.
+    func listConversations(
+        _ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int, includeTotal: Bool
+    ) async throws -> ConversationPage
     /// The exact number of conversations matching `filter` that `viewer` may see.
     func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int
     /// Messages of a conversation, newest first, strictly older than `before` when given.
@@ -87,6 +90,13 @@ public protocol InboxStore: Sendable {
     func changes(in workspace: WorkspaceID, after sequence: Int64, limit: Int) async throws -> [ChangeLogEntry]
     /// Deletes entries older than `olderThan`, always keeping the newest `keepAtLeast` per workspace.
     func pruneChangeLog(olderThan: Timestamp, keepAtLeast: Int) async throws -> Int
+}
+
+extension InboxStore {
+    /// One page, without the total.
+    public func listConversations(_ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int) async throws -> ConversationPage {
+        try await listConversations(filter, viewer: viewer, after: cursor, limit: limit, includeTotal: false)
+    }
 }
 
 /// What a conversation-changing write produced: its value and the change-log entries it appended.

@@ -31,8 +31,11 @@ extension SQLiteStore {
             if let existingConversation {
                 message.conversationID = ConversationID(existingConversation)
                 message = try self.insertMessage(message, connection: connectionID, db)
+                let facts = try self.threadFacts(message.conversationID, db)
                 let (conversation, change) = try self.mutate(message.conversationID, in: workspace, kind: .messageAdded, messageID: message.id, db) {
+                    let wasFinished = $0.status == .finished
                     ConversationActivity.apply(message, to: &$0)
+                    if wasFinished { ConversationActivity.reopen(&$0, facts: facts) }
                 }
                 return MessageResult(message: message, conversation: conversation, changes: [change], duplicate: false)
             }
@@ -114,6 +117,18 @@ extension SQLiteStore {
         }
     }
 
+    /// What the messages say about the conversation, for deriving its flags afresh.
+    func threadFacts(_ conversation: ConversationID, _ db: Database) throws -> ThreadFacts {
+        let last = try String.fetchOne(
+            db, sql: "SELECT direction FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1", arguments: [conversation.rawValue])
+        let lastOutboundAutomated = try Bool.fetchOne(
+            db, sql: "SELECT automated FROM messages WHERE conversation_id = ? AND direction = 'outbound' ORDER BY id DESC LIMIT 1",
+            arguments: [conversation.rawValue]) ?? false
+        return ThreadFacts(
+            lastDirection: last.flatMap(MessageDirection.init(rawValue:)), latestBusinessMessageAutomated: lastOutboundAutomated,
+            hasUndismissedFailure: try hasUndismissedFailure(conversation, db))
+    }
+
     private func hasUndismissedFailure(_ conversation: ConversationID, _ db: Database) throws -> Bool {
         try Bool.fetchOne(
             db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND delivery_status = 'failed' AND failure_dismissed = 0)",
@@ -137,7 +152,8 @@ extension SQLiteStore {
         try await write { db in
             let current = try self.loadConversation(id, in: workspace, db)
             guard current.status == .finished else { return StoreResult(value: current, changes: []) }
-            let (conversation, change) = try self.mutate(id, in: workspace, kind: .reopened, db) { ConversationActivity.reopen(&$0) }
+            let facts = try self.threadFacts(id, db)
+            let (conversation, change) = try self.mutate(id, in: workspace, kind: .reopened, db) { ConversationActivity.reopen(&$0, facts: facts) }
             return StoreResult(value: conversation, changes: [change])
         }
     }

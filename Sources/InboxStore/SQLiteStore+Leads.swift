@@ -18,8 +18,15 @@ extension SQLiteStore {
             if let handles {
                 try self.requireExisting(handles.map(\.connectionID), in: "connections", workspace: workspace, field: "handles.connectionId", db)
             }
-            let existing = try Int64.fetchOne(
+            var existing = try Int64.fetchOne(
                 db, sql: "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?", arguments: [workspace.rawValue, externalID])
+            if existing == nil, let handles {
+                // A customer who wrote before the CRM knew them: the CRM adopts that contact.
+                existing = try self.adoptableContact(reachedAt: handles, db)
+                if let adopted = existing {
+                    try db.execute(sql: "UPDATE contacts SET external_id = ? WHERE id = ?", arguments: [externalID, adopted])
+                }
+            }
             let contactID: ContactID
             if let existing {
                 contactID = ContactID(existing)
@@ -100,6 +107,20 @@ extension SQLiteStore {
         Deal(
             id: row.id("id"), workspaceID: row.id("workspace_id"), externalID: row["external_id"], contactID: row.id("contact_id"),
             stageID: row.id("stage_id"), title: row["title"], valueCents: row["value_cents"])
+    }
+
+    /// A contact without a CRM id that owns one of `handles`, if any.
+    private func adoptableContact(reachedAt handles: [ContactHandle], _ db: Database) throws -> Int64? {
+        for handle in handles {
+            if let id = try Int64.fetchOne(
+                db, sql: """
+                SELECT c.id FROM contact_handles h JOIN contacts c ON c.id = h.contact_id
+                WHERE h.connection_id = ? AND h.handle = ? AND c.external_id IS NULL
+                """, arguments: [handle.connectionID.rawValue, handle.handle]) {
+                return id
+            }
+        }
+        return nil
     }
 
     /// The contact reached at `handle` on the connection, created on first contact.

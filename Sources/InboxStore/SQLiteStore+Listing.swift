@@ -6,7 +6,9 @@ extension SQLiteStore {
     /// Largest page a list request may ask for.
     public static let maxPageSize = 200
 
-    public func listConversations(_ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int) async throws -> ConversationPage {
+    public func listConversations(
+        _ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int, includeTotal: Bool
+    ) async throws -> ConversationPage {
         try filter.validate()
         guard (1...Self.maxPageSize).contains(limit) else {
             throw InboxError.invalidField(field: "limit", reason: "1 to \(Self.maxPageSize)")
@@ -18,22 +20,28 @@ extension SQLiteStore {
         let sql = "SELECT c.* FROM conversations c \(query.whereClause) \(ConversationFilterSQL.orderClause(filter.order)) LIMIT ?"
         let arguments = Self.arguments(query.arguments + [.integer(Int64(limit + 1))])
         let workspace = viewer.workspaceID.rawValue
-        let (rows, sequence) = try await read { db in
-            // One read transaction: the page and the sequence describe the same moment.
+        let count = includeTotal ? Self.countQuery(filter, viewer: viewer) : nil
+        let (rows, sequence, total) = try await read { db in
+            // One read transaction: page, total and sequence describe the same moment.
             let sequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM workspaces WHERE id = ?", arguments: [workspace]) ?? 0
-            return (try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.conversation(from:)), sequence)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.conversation(from:))
+            let total = try count.map { try Int.fetchOne(db, sql: $0.sql, arguments: $0.arguments) ?? 0 }
+            return (rows, sequence, total)
         }
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { PageCursor(order: filter.order, after: $0.sortKey) } : nil
-        return ConversationPage(items: items, nextCursor: next, sequence: sequence)
+        return ConversationPage(items: items, nextCursor: next, sequence: sequence, total: total)
     }
 
     public func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int {
         try filter.validate()
+        let count = Self.countQuery(filter, viewer: viewer)
+        return try await read { db in try Int.fetchOne(db, sql: count.sql, arguments: count.arguments) ?? 0 }
+    }
+
+    private static func countQuery(_ filter: ConversationFilter, viewer: Viewer) -> (sql: String, arguments: StatementArguments) {
         let query = ConversationFilterSQL(filter: filter, viewer: viewer)
-        let sql = "SELECT COUNT(*) FROM conversations c \(query.whereClause)"
-        let arguments = Self.arguments(query.arguments)
-        return try await read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        return ("SELECT COUNT(*) FROM conversations c \(query.whereClause)", arguments(query.arguments))
     }
 
     /// The query plan SQLite picks for a list page, for benchmarks and for checking indexes.

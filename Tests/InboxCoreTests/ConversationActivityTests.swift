@@ -65,10 +65,15 @@ struct ConversationActivityTests {
         #expect(conversation.unreadCount == 0)
     }
 
-    @Test func reopenOpens() {
+    @Test func reopenDerivesTheOpenOnlyFlagsFromTheMessages() {
         var conversation = Fixture.conversation(status: .finished)
-        ConversationActivity.reopen(&conversation)
+        ConversationActivity.reopen(&conversation, facts: ThreadFacts(lastDirection: .outbound, latestBusinessMessageAutomated: true, hasUndismissedFailure: true))
         #expect(conversation.status == .open)
+        #expect(conversation.awaitingReply && conversation.automated && conversation.sendFailed)
+        var quiet = Fixture.conversation(status: .finished)
+        ConversationActivity.reopen(&quiet, facts: ThreadFacts(lastDirection: .inbound, latestBusinessMessageAutomated: false, hasUndismissedFailure: false))
+        #expect(quiet.status == .open)
+        #expect(!quiet.awaitingReply && !quiet.automated && !quiet.sendFailed)
     }
 
     @Test func refreshSendFailedOnlyWhileOpen() {

@@ -7,9 +7,15 @@ import NIOPosix
 /// NIO's blocking thread pool and never stalls the event loops or the cooperative pool.
 public struct PasswordHasher: Sendable {
     /// bcrypt cost factor; 12 in production, 4 (the minimum) in tests.
-    public var cost: UInt8
+    public let cost: UInt8
+    /// A hash of the same cost that no password matches, verified when an email is unknown so
+    /// that the answer takes as long as for a wrong password (no account discovery by timing).
+    let decoy: String
 
-    public init(cost: UInt8 = 12) { self.cost = cost }
+    public init(cost: UInt8 = 12) {
+        self.cost = cost
+        decoy = Bcrypt.hash("decoy-\(UUID().uuidString)", cost: cost)
+    }
 
     public func hash(_ password: String) async throws -> String {
         let cost = cost
@@ -19,10 +25,6 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, against hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
-
-    /// A hash no password matches, verified when an email is unknown so that the answer takes
-    /// as long as for a wrong password (no account enumeration by timing).
-    public static let decoy = Bcrypt.hash("decoy-\(UUID().uuidString)", cost: 4)
 }
 
 /// Opaque random secrets (session tokens, connection secrets) and their stored hashes.

@@ -1,7 +1,7 @@
 import InboxCore
 
-/// Slows password guessing: after `maxFailures` failed logins for one key (email or client
-/// address) within `window`, further attempts are refused until the window passes.
+/// Slows password guessing: after `maxFailures` failed logins for one key (an email from one
+/// client address) within `window`, further attempts are refused until the window passes.
 public actor LoginThrottle {
     private var failures: [String: [Timestamp]] = [:]
     private let maxFailures: Int

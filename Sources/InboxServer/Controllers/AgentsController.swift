@@ -91,7 +91,7 @@ struct AgentsController<Store: InboxStore> {
         let id: AgentID = try context.id("id", entity: "agent")
         let body = try await StrictJSONBody.decode(UpdateAgent.self, from: request)
         if id == caller.id, body.active == false || (body.role.map { $0 != .admin } ?? false) {
-            throw APIError(.unprocessableContent, "invalid_field", "admins cannot deactivate or demote themselves", field: "active")
+            throw APIError(.unprocessableContent, "invalid_field", "admins cannot deactivate or demote themselves", field: body.active == false ? "active" : "role")
         }
         if let password = body.password { try Self.checkPassword(password) }
         let patch = AgentPatch(
@@ -117,7 +117,7 @@ struct AgentsController<Store: InboxStore> {
     static func checkPassword(_ password: String) throws {
         guard password.count >= minimumPasswordLength, password.utf8.count <= 72 else {
             // bcrypt reads at most 72 bytes; longer passwords would silently be truncated.
-            throw APIError(.unprocessableContent, "invalid_field", "passwords have \(minimumPasswordLength) to 72 bytes", field: "password")
+            throw APIError(.unprocessableContent, "invalid_field", "a password has at least \(minimumPasswordLength) characters and at most 72 bytes", field: "password")
         }
     }
 }

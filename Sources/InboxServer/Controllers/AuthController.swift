@@ -44,19 +44,28 @@ struct AuthController<Store: InboxStore> {
         guard !email.isEmpty, !body.password.isEmpty else {
             throw APIError(.unprocessableContent, "invalid_field", "email and password are required", field: "email")
         }
-        let throttleKey = "email:\(email)"
+        // Per email and client address: a guesser is slowed down without letting anyone lock
+        // a colleague out from elsewhere.
+        let throttleKey = "\(email)|\(context.clientAddress ?? "unknown")"
         if let wait = await throttle.retryAfter(throttleKey) { throw APIError.rateLimited(retryAfterSeconds: wait) }
 
         var candidates = try await store.credentials(email: email).filter(\.agent.active)
         if let slug = body.workspace?.lowercased() { candidates = candidates.filter { $0.workspaceSlug == slug } }
-        guard candidates.count <= 1 else {
-            throw APIError(.unprocessableContent, "workspace_required", "this email belongs to several workspaces; name one", field: "workspace")
+        // The password is checked before anything is said about workspaces, so nothing about an
+        // account leaks to someone who does not know its password.
+        var matching: [AgentCredentials] = []
+        for candidate in candidates where try await configuration.passwordHasher.verify(body.password, against: candidate.passwordHash) {
+            matching.append(candidate)
         }
-        let hash = candidates.first?.passwordHash ?? PasswordHasher.decoy
-        let matches = try await configuration.passwordHasher.verify(body.password, against: hash)
-        guard matches, let credentials = candidates.first else {
+        if candidates.isEmpty {
+            _ = try await configuration.passwordHasher.verify(body.password, against: configuration.passwordHasher.decoy)
+        }
+        guard let credentials = matching.first else {
             await throttle.recordFailure(throttleKey)
             throw APIError.invalidCredentials
+        }
+        guard matching.count == 1 else {
+            throw APIError(.unprocessableContent, "workspace_required", "this login exists in several workspaces; name one", field: "workspace")
         }
         await throttle.recordSuccess(throttleKey)
 

@@ -38,6 +38,7 @@ struct ConnectionsController<Store: InboxStore> {
             let caller = try context.requireRole(.admin)
             let body = try await StrictJSONBody.decode(ConnectionBody.self, from: request)
             guard let name = body.name else { throw DirectoryController<Store>.missing("name") }
+            try DirectoryController<Store>.rejectActiveOnCreate(body.active)
             let secret = Secrets.generate()
             let connection = try await store.createConnection(
                 kind: body.kind ?? .api, name: name, secretHash: Secrets.hash(secret), in: caller.workspaceID)
@@ -70,6 +71,7 @@ struct ConnectionsController<Store: InboxStore> {
             let caller = try context.requireRole(.admin)
             let body = try await StrictJSONBody.decode(PipelineBody.self, from: request)
             guard let name = body.name else { throw DirectoryController<Store>.missing("name") }
+            try DirectoryController<Store>.rejectActiveOnCreate(body.active)
             let pipeline = try await store.createPipeline(name: name, stageNames: body.stages ?? [], in: caller.workspaceID)
             return try WireJSON.response(pipeline, status: .created)
         }
@@ -91,6 +93,7 @@ struct ConnectionsController<Store: InboxStore> {
             let caller = try context.requireRole(.admin)
             let body = try await StrictJSONBody.decode(StageBody.self, from: request)
             guard let name = body.name else { throw DirectoryController<Store>.missing("name") }
+            try DirectoryController<Store>.rejectActiveOnCreate(body.active)
             let pipeline = try await store.addStage(
                 name: name, position: body.position, to: try context.id("id", entity: "pipeline"), in: caller.workspaceID)
             return try WireJSON.response(pipeline, status: .created)

@@ -59,10 +59,9 @@ struct ConversationsController<Store: InboxStore> {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let viewer = try context.requireAgent().viewer
         let query = try ConversationQuery(request.uri)
-        let page = try await store.listConversations(query.filter, viewer: viewer, after: query.cursor, limit: query.limit)
-        let total = try await store.countConversations(query.filter, viewer: viewer)
+        let page = try await store.listConversations(query.filter, viewer: viewer, after: query.cursor, limit: query.limit, includeTotal: true)
         return try WireJSON.response(
-            ListResponse(items: page.items, nextCursor: page.nextCursor?.encoded, total: total, sequence: page.sequence))
+            ListResponse(items: page.items, nextCursor: page.nextCursor?.encoded, total: page.total ?? 0, sequence: page.sequence))
     }
 
     /// The three tab badges for the same filter, each with its own scope.
@@ -84,8 +83,9 @@ struct ConversationsController<Store: InboxStore> {
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Response {
         let conversation = try await visibleConversation(context)
         let parameters = request.uri.queryParameters
-        for (key, _) in parameters where key != "before" && key != "limit" {
-            throw APIError.invalidQuery(String(key), "unknown query parameter \(key)")
+        for (key, _) in parameters {
+            guard key == "before" || key == "limit" else { throw APIError.invalidQuery(String(key), "unknown query parameter \(key)") }
+            guard parameters.getAll(String(key)).count == 1 else { throw APIError.invalidQuery(String(key), "\(key) may appear once") }
         }
         var before: MessageID?
         if let raw = parameters.get("before") {

@@ -26,6 +26,7 @@ struct DirectoryController<Store: InboxStore> {
             let caller = try context.requireRole(.admin)
             let body = try await StrictJSONBody.decode(DepartmentBody.self, from: request)
             guard let name = body.name else { throw Self.missing("name") }
+            try Self.rejectActiveOnCreate(body.active)
             let created = try await store.createDepartment(name: name, in: caller.workspaceID)
             return try WireJSON.response(created, status: .created)
         }
@@ -48,6 +49,7 @@ struct DirectoryController<Store: InboxStore> {
             let caller = try context.requireRole(.admin, .supervisor)
             let body = try await StrictJSONBody.decode(TagBody.self, from: request)
             guard let name = body.name else { throw Self.missing("name") }
+            try Self.rejectActiveOnCreate(body.active)
             let created = try await store.createTag(name: name, color: body.color ?? "#64748b", in: caller.workspaceID)
             return try WireJSON.response(created, status: .created)
         }
@@ -66,5 +68,12 @@ struct DirectoryController<Store: InboxStore> {
 
     static func missing(_ field: String) -> APIError {
         APIError(.unprocessableContent, "missing_field", "\(field) is required", field: field)
+    }
+
+    /// Creation makes active things; `active` is changed by PATCH and DELETE only.
+    static func rejectActiveOnCreate(_ active: Bool?) throws {
+        if active != nil {
+            throw APIError(.unprocessableContent, "invalid_field", "active is set with PATCH or DELETE, not at creation", field: "active")
+        }
     }
 }

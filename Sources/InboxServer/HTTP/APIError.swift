@@ -39,11 +39,18 @@ public struct APIError: HTTPResponseError, Equatable {
 
     // MARK: The vocabulary
 
-    public static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer token is required")
-    public static let tokenExpired = APIError(.unauthorized, "token_expired", "the session expired or was revoked; log in again")
+    public static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid bearer token is required").challenging()
+    public static let tokenExpired = APIError(.unauthorized, "token_expired", "the session expired or was revoked; log in again").challenging()
     public static let invalidCredentials = APIError(.unauthorized, "invalid_credentials", "email or password is wrong")
     public static let routeNotFound = APIError(.notFound, "not_found", "no such route")
     public static let internalError = APIError(.internalServerError, "internal", "the server failed; the request was not applied")
+
+    /// Adds the `WWW-Authenticate: Bearer` challenge that RFC 6750 asks of a 401.
+    func challenging() -> APIError {
+        var copy = self
+        copy.headers[.wwwAuthenticate] = "Bearer realm=\"switchboard\""
+        return copy
+    }
 
     public static func forbidden(_ message: String) -> APIError { APIError(.forbidden, "forbidden", message) }
     public static func malformedJSON(_ message: String) -> APIError { APIError(.badRequest, "malformed_json", message) }

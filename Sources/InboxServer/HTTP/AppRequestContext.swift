@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import InboxCore
 
 /// The request context of every route: Hummingbird's core storage plus who is calling.
@@ -9,8 +10,12 @@ public struct AppRequestContext: RequestContext {
     /// The hash of the bearer token that authenticated the request (for logout).
     public var tokenHash: String?
 
+    /// The peer's IP address, when the request came over a socket (absent in router tests).
+    public let clientAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { ServerLimits.maxBodyBytes }

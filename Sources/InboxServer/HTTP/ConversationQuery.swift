@@ -51,7 +51,8 @@ struct ConversationQuery {
         do {
             try filter.validate()
         } catch {
-            throw APIError.invalidQuery(error.field ?? "filter", error.message)
+            let parameter = ["connections": "connection", "tags": "tag", "stages": "stage", "departments": "department"][error.field ?? ""]
+            throw APIError.invalidQuery(parameter ?? "filter", "at most \(ConversationFilter.maxIDsPerSet) ids per parameter")
         }
         self.filter = filter
 

@@ -79,6 +79,9 @@ enum StrictJSONBody {
             return APIError(.unprocessableContent, "invalid_field", "\(field) must be \(describe(type)), not null", field: field)
         case .dataCorrupted(let context):
             let field = path(context)
+            guard !field.isEmpty else {
+                return APIError(.unprocessableContent, "invalid_field", "a value has the wrong type (integers must be whole numbers)")
+            }
             return APIError(.unprocessableContent, "invalid_field", "\(field): \(context.debugDescription)", field: field)
         @unknown default:
             return APIError(.unprocessableContent, "invalid_field", "the body does not match this request")
