@@ -52,7 +52,7 @@ public enum Validation {
     /// A CSS hex colour (`#rgb` or `#rrggbb`).
     public static func color(_ value: String) throws(InboxError) -> String {
         let hex = value.dropFirst()
-        guard value.first == "#", hex.count == 3 || hex.count == 6, hex.allSatisfy(\.isHexDigit) else {
+        guard value.first == "#", hex.count == 3 || hex.count == 6, hex.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
             throw .invalidField(field: "color", reason: "a colour like #1f9d55")
         }
         return value.lowercased()

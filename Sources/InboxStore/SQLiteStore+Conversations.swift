@@ -106,9 +106,13 @@ extension SQLiteStore {
             message.deliveryStatus = update.status
             message.failureReason = update.status == .failed ? (reason ?? "delivery failed") : nil
             message.providerMessageID = providerID ?? message.providerMessageID
+            // Finishing dismisses failures, so a failure reported after the finish is dismissed
+            // too: a reopened conversation starts clean, whatever order the reports came in.
+            let finished = try self.loadConversation(message.conversationID, in: workspace, db).status == .finished
             try db.execute(
-                sql: "UPDATE messages SET delivery_status = ?, failure_reason = ?, provider_message_id = ?, failure_dismissed = 0 WHERE id = ?",
-                arguments: [message.deliveryStatus.rawValue, message.failureReason, message.providerMessageID, message.id.rawValue])
+                sql: "UPDATE messages SET delivery_status = ?, failure_reason = ?, provider_message_id = ?, failure_dismissed = ? WHERE id = ?",
+                arguments: [message.deliveryStatus.rawValue, message.failureReason, message.providerMessageID,
+                            finished && update.status == .failed, message.id.rawValue])
             let hasFailure = try self.hasUndismissedFailure(message.conversationID, db)
             let (conversation, change) = try self.mutate(message.conversationID, in: workspace, kind: .messageUpdated, messageID: message.id, db) {
                 ConversationActivity.refreshSendFailed(&$0, hasUndismissedFailure: hasFailure)

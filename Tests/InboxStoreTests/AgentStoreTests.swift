@@ -6,7 +6,7 @@ import Testing
 struct AgentStoreTests {
     @Test(arguments: StoreKind.allCases)
     func createAndRead(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a")
         let d2 = try await store.createDepartment(name: "D2", in: a.id), d1 = try await store.createDepartment(name: "D1", in: a.id)
         let agent = try await store.createAgent(
@@ -21,7 +21,7 @@ struct AgentStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func duplicateEmailAndCrossWorkspace(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a"), b = try await store.makeWorkspace("b")
         let bia = try await store.makeAgent("Bia", in: a.id)
         await #expect(throws: InboxError.alreadyExists(field: "email")) { try await store.makeAgent("Bia", in: a.id) }
@@ -45,7 +45,7 @@ struct AgentStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func update(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a")
         let d = try await store.createDepartment(name: "D", in: a.id)
         let bia = try await store.makeAgent("Bia", in: a.id, cap: 2)

@@ -26,7 +26,7 @@ struct DirectoryStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func departments(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a"), b = try await store.makeWorkspace("b")
         let sales = try await store.createDepartment(name: "Vendas", in: a.id)
         let support = try await store.createDepartment(name: "Suporte", in: a.id)
@@ -50,7 +50,7 @@ struct DirectoryStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func tags(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a"), b = try await store.makeWorkspace("b")
         let vip = try await store.createTag(name: "VIP", color: "#FFAA00", in: a.id)
         #expect(vip.color == "#ffaa00" && vip.active)
@@ -67,7 +67,7 @@ struct DirectoryStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func connections(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a"), b = try await store.makeWorkspace("b")
         let wa = try await store.createConnection(kind: .whatsapp, name: "WhatsApp", secretHash: "h1", in: a.id)
         #expect(wa.active && wa.kind == .whatsapp && wa.workspaceID == a.id)
@@ -91,7 +91,7 @@ struct DirectoryStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func pipelines(_ kind: StoreKind) async throws {
-        let store = try TestDatabase(kind).store
+        let db = try TestDatabase(kind), store = db.store
         let a = try await store.makeWorkspace("a"), b = try await store.makeWorkspace("b")
         let sales = try await store.createPipeline(name: "Vendas", stageNames: ["Novo", "Proposta", "Fechado"], in: a.id)
         #expect(sales.stages.map(\.name) == ["Novo", "Proposta", "Fechado"])

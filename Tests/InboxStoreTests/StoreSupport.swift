@@ -26,28 +26,48 @@ enum StoreKind: String, CaseIterable, Sendable {
 }
 
 /// A store plus whatever it needs on disk; the temporary directory goes away with it.
-final class TestDatabase: Sendable {
-    let store: SQLiteStore
+final class TestDatabase: @unchecked Sendable {
+    private var storage: SQLiteStore?
     let clock: TestClock
     let directory: URL?
+
+    /// Valid for the wrapper's whole life.
+    var store: SQLiteStore { storage! }
 
     init(_ kind: StoreKind, clock: TestClock = TestClock(), durability: SQLiteStore.Durability = .normal) throws {
         self.clock = clock
         switch kind {
         case .memory:
             directory = nil
-            store = try SQLiteStore(.init(path: nil, durability: durability, now: clock.closure))
+            storage = try SQLiteStore(.init(path: nil, durability: durability, now: clock.closure))
         case .file:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             self.directory = directory
-            store = try SQLiteStore(.init(path: directory.appendingPathComponent("inbox.sqlite").path, durability: durability, now: clock.closure))
+            storage = try SQLiteStore(.init(path: directory.appendingPathComponent("inbox.sqlite").path, durability: durability, now: clock.closure))
         }
     }
 
     deinit {
-        if let directory { try? FileManager.default.removeItem(at: directory) }
+        guard let directory, var store = storage else { return }
+        storage = nil
+        // Tests keep `db` alive for their whole body; should one keep only the store, its files
+        // must outlive this wrapper, so removal then waits until the store is gone too.
+        if isKnownUniquelyReferenced(&store) {
+            try? FileManager.default.removeItem(at: directory)
+        } else {
+            let weak = WeakStore(store)
+            Task.detached {
+                while weak.store != nil { try? await Task.sleep(for: .milliseconds(50)) }
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
     }
+}
+
+private final class WeakStore: @unchecked Sendable {
+    weak var store: SQLiteStore?
+    init(_ store: SQLiteStore) { self.store = store }
 }
 
 /// Short ways to build the entities most tests need.
