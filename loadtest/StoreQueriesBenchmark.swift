@@ -12,20 +12,23 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
     @Option(help: "Timed repetitions of each query.") var iterations = 300
     @Option(help: "SQLite file to build (reused if it already holds the workspace).") var database = "/tmp/switchboard-bench.sqlite"
     @Flag(help: "Print the query plan of each list query.") var explain = false
+    @Flag(help: "Build the database and stop (measure later on an idle machine).") var seedOnly = false
 
     func run() async throws {
         let store = try SQLiteStore(.init(path: database, durability: .normal))
         var layout: SyntheticWorkspace.Layout
         if let existing = try await existingLayout(store) {
             layout = existing
-            print("reusing \(database)")
+            Console.line("reusing \(database)")
         } else {
             let started = Date()
             layout = try await SyntheticWorkspace(store: store, conversations: conversations).build { done in
-                print("  seeded \(done) conversations (\(Int(Date().timeIntervalSince(started))) s)")
+                Console.line("  seeded \(done) conversations (\(Int(Date().timeIntervalSince(started))) s)")
             }
-            print("seeded \(conversations) conversations in \(Int(Date().timeIntervalSince(started))) s")
+            Console.line("seeded \(conversations) conversations in \(Int(Date().timeIntervalSince(started))) s")
         }
+        if seedOnly { return }
+        try await store.refreshPlannerStatistics()
         let admin = layout.admin.viewer
         let agent = layout.agents[0].viewer
         let cases: [(String, ConversationFilter, Viewer)] = [
@@ -44,8 +47,8 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
             ("one department", ConversationFilter(departmentIDs: [layout.departments[1]]), admin),
             ("tag + stage + open", ConversationFilter(statuses: [.open], tagIDs: [layout.tags[1]], stageIDs: [layout.stages[0]]), admin),
         ]
-        print("")
-        print(pad("filter", 28) + pad("matches", 9) + pad("page p50", 10) + pad("page p99", 10) + pad("deep p50", 10) + pad("deep p99", 10) + pad("count p50", 11) + "count p99")
+        Console.line("")
+        Console.line(pad("filter", 28) + pad("matches", 9) + pad("page p50", 10) + pad("page p99", 10) + pad("deep p50", 10) + pad("deep p99", 10) + pad("count p50", 11) + "count p99")
         for (name, filter, viewer) in cases {
             let total = try await store.countConversations(filter, viewer: viewer)
             let first = try await store.listConversations(filter, viewer: viewer, after: nil, limit: 50)
@@ -58,7 +61,7 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
             let page = try await time { _ = try await store.listConversations(filter, viewer: viewer, after: nil, limit: 50) }
             let deep = try await time { _ = try await store.listConversations(filter, viewer: viewer, after: deepCursor, limit: 50) }
             let count = try await time { _ = try await store.countConversations(filter, viewer: viewer) }
-            print(pad(name, 28) + pad("\(total)", 9) + pad(ms(page, 0.5), 10) + pad(ms(page, 0.99), 10) + pad(ms(deep, 0.5), 10)
+            Console.line(pad(name, 28) + pad("\(total)", 9) + pad(ms(page, 0.5), 10) + pad(ms(page, 0.99), 10) + pad(ms(deep, 0.5), 10)
                 + pad(ms(deep, 0.99), 10) + pad(ms(count, 0.5), 11) + ms(count, 0.99))
             if explain { for line in try await store.explainList(filter, viewer: viewer) { print("    plan: \(line)") } }
         }

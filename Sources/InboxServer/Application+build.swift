@@ -24,11 +24,11 @@ public func buildApplication<Store: InboxStore>(
     } else {
         serverBuilder = .http1()
     }
-    let pruner = ChangeLogPruner(store: store, configuration: configuration, logger: logger)
+    let maintenance = StoreMaintenance(store: store, configuration: configuration, logger: logger)
     return Application(
         router: router, server: serverBuilder,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
-        services: services + [pruner], logger: logger)
+        services: services + [maintenance], logger: logger)
 }
 
 /// The routes, shared by the application and by router-level tests.

@@ -90,6 +90,10 @@ public protocol InboxStore: Sendable {
     func changes(in workspace: WorkspaceID, after sequence: Int64, limit: Int) async throws -> [ChangeLogEntry]
     /// Deletes entries older than `olderThan`, always keeping the newest `keepAtLeast` per workspace.
     func pruneChangeLog(olderThan: Timestamp, keepAtLeast: Int) async throws -> Int
+
+    // MARK: Maintenance
+    /// Refreshes the query planner's statistics, so plans follow the data as it grows.
+    func refreshPlannerStatistics() async throws
 }
 
 extension InboxStore {

@@ -171,26 +171,32 @@ enum SQLiteSchema {
     CREATE INDEX conversations_automated ON conversations(workspace_id, last_activity_at, id)
         WHERE automated = 1 AND status = 'open';
 
+    -- Membership tables carry the conversation's list order (last_activity_at), so a list
+    -- filtered by one tag, stage or department is a range scan of that member's rows in
+    -- order, however rare the member is: no scan of the whole workspace, no sort.
     CREATE TABLE conversation_tags (
         conversation_id INTEGER NOT NULL REFERENCES conversations(id),
         tag_id INTEGER NOT NULL REFERENCES tags(id),
+        last_activity_at INTEGER NOT NULL,
         PRIMARY KEY (conversation_id, tag_id)
     ) WITHOUT ROWID;
-    CREATE INDEX conversation_tags_by_tag ON conversation_tags(tag_id, conversation_id);
+    CREATE INDEX conversation_tags_by_tag ON conversation_tags(tag_id, last_activity_at, conversation_id);
 
     CREATE TABLE conversation_departments (
         conversation_id INTEGER NOT NULL REFERENCES conversations(id),
         department_id INTEGER NOT NULL REFERENCES departments(id),
+        last_activity_at INTEGER NOT NULL,
         PRIMARY KEY (conversation_id, department_id)
     ) WITHOUT ROWID;
-    CREATE INDEX conversation_departments_by_department ON conversation_departments(department_id, conversation_id);
+    CREATE INDEX conversation_departments_by_department ON conversation_departments(department_id, last_activity_at, conversation_id);
 
     CREATE TABLE conversation_stages (
         conversation_id INTEGER NOT NULL REFERENCES conversations(id),
         stage_id INTEGER NOT NULL REFERENCES stages(id),
+        last_activity_at INTEGER NOT NULL,
         PRIMARY KEY (conversation_id, stage_id)
     ) WITHOUT ROWID;
-    CREATE INDEX conversation_stages_by_stage ON conversation_stages(stage_id, conversation_id);
+    CREATE INDEX conversation_stages_by_stage ON conversation_stages(stage_id, last_activity_at, conversation_id);
 
     CREATE TABLE messages (
         id INTEGER PRIMARY KEY,

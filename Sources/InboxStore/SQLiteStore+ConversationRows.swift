@@ -7,20 +7,29 @@ import InboxCore
 /// compare-and-set, both of which bump the version and append to the change log in the same
 /// transaction.
 extension SQLiteStore {
+    /// The columns ``conversation(from:)`` reads, by position: a list page decodes thousands of
+    /// values, and positional access skips GRDB's per-access column-name lookup.
+    static let conversationColumns = """
+        c.id, c.workspace_id, c.contact_id, c.contact_name, c.connection_id, c.assignee_id, c.department_ids, c.tag_ids,
+        c.stage_ids, c.status, c.awaiting_reply, c.send_failed, c.automated, c.unread_count, c.last_message_preview,
+        c.last_activity_at, c.created_at, c.version
+        """
+
     static func conversation(from row: Row) -> Conversation {
         Conversation(
-            id: row.id("id"), workspaceID: row.id("workspace_id"), contactID: row.id("contact_id"),
-            contactName: row["contact_name"], connectionID: row.id("connection_id"), assigneeID: row.optionalID("assignee_id"),
-            departmentIDs: IDList.decode(row["department_ids"]), tagIDs: IDList.decode(row["tag_ids"]),
-            stageIDs: IDList.decode(row["stage_ids"]), status: ConversationStatus(rawValue: row["status"]) ?? .open,
-            awaitingReply: row.bool("awaiting_reply"), sendFailed: row.bool("send_failed"), automated: row.bool("automated"),
-            unreadCount: row["unread_count"], lastMessagePreview: row["last_message_preview"],
-            lastActivityAt: row.timestamp("last_activity_at"), createdAt: row.timestamp("created_at"), version: row["version"])
+            id: ConversationID(row[0]), workspaceID: WorkspaceID(row[1]), contactID: ContactID(row[2]),
+            contactName: row[3], connectionID: ConnectionID(row[4]), assigneeID: (row[5] as Int64?).map(AgentID.init),
+            departmentIDs: IDList.decode(row[6]), tagIDs: IDList.decode(row[7]), stageIDs: IDList.decode(row[8]),
+            status: (row[9] as String) == "finished" ? .finished : .open,
+            awaitingReply: (row[10] as Int64) != 0, sendFailed: (row[11] as Int64) != 0, automated: (row[12] as Int64) != 0,
+            unreadCount: row[13], lastMessagePreview: row[14], lastActivityAt: Timestamp(milliseconds: row[15]),
+            createdAt: Timestamp(milliseconds: row[16]), version: row[17])
     }
 
     func loadConversation(_ id: ConversationID, in workspace: WorkspaceID, _ db: Database) throws -> Conversation {
         let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM conversations WHERE id = ? AND workspace_id = ?", arguments: [id.rawValue, workspace.rawValue])
+            db, sql: "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id = ? AND c.workspace_id = ?",
+            arguments: [id.rawValue, workspace.rawValue])
         guard let row else { throw InboxError.notFound(entity: "conversation") }
         return Self.conversation(from: row)
     }
@@ -67,15 +76,24 @@ extension SQLiteStore {
         try syncMemberships(of: conversation, previous: previous, db)
     }
 
-    /// Keeps the membership tables equal to the conversation's id lists.
+    /// Keeps the membership tables equal to the conversation's id lists and order key.
     private func syncMemberships(of conversation: Conversation, previous: Conversation?, _ db: Database) throws {
+        let id = conversation.id.rawValue
+        let activity = conversation.lastActivityAt.milliseconds
         func sync<E>(_ table: String, _ column: String, _ ids: [Identifier<E>], _ old: [Identifier<E>]?) throws {
-            guard ids != old else { return }
-            if old != nil {
-                try db.execute(sql: "DELETE FROM \(table) WHERE conversation_id = ?", arguments: [conversation.id.rawValue])
+            if ids == old {
+                if !ids.isEmpty, previous?.lastActivityAt != conversation.lastActivityAt {
+                    try db.execute(sql: "UPDATE \(table) SET last_activity_at = ? WHERE conversation_id = ?", arguments: [activity, id])
+                }
+                return
             }
-            for id in ids {
-                try db.execute(sql: "INSERT INTO \(table) (conversation_id, \(column)) VALUES (?, ?)", arguments: [conversation.id.rawValue, id.rawValue])
+            if old != nil {
+                try db.execute(sql: "DELETE FROM \(table) WHERE conversation_id = ?", arguments: [id])
+            }
+            for member in ids {
+                try db.execute(
+                    sql: "INSERT INTO \(table) (conversation_id, \(column), last_activity_at) VALUES (?, ?, ?)",
+                    arguments: [id, member.rawValue, activity])
             }
         }
         try sync("conversation_tags", "tag_id", conversation.tagIDs, previous?.tagIDs)

@@ -17,8 +17,8 @@ extension SQLiteStore {
             throw InboxError.invalidField(field: "cursor", reason: "cursor was issued for the other order")
         }
         let query = ConversationFilterSQL(filter: filter, viewer: viewer, after: cursor)
-        let sql = "SELECT c.* FROM conversations c \(query.whereClause) \(ConversationFilterSQL.orderClause(filter.order)) LIMIT ?"
-        let arguments = Self.arguments(query.arguments + [.integer(Int64(limit + 1))])
+        let sql = "SELECT \(Self.conversationColumns) \(query.fromClause) \(query.whereClause) \(query.orderClause(filter.order)) LIMIT ?"
+        let arguments = Self.arguments(query.parameters + [.integer(Int64(limit + 1))])
         let workspace = viewer.workspaceID.rawValue
         let count = includeTotal ? Self.countQuery(filter, viewer: viewer) : nil
         let (rows, sequence, total) = try await read { db in
@@ -41,14 +41,14 @@ extension SQLiteStore {
 
     private static func countQuery(_ filter: ConversationFilter, viewer: Viewer) -> (sql: String, arguments: StatementArguments) {
         let query = ConversationFilterSQL(filter: filter, viewer: viewer)
-        return ("SELECT COUNT(*) FROM conversations c \(query.whereClause)", arguments(query.arguments))
+        return ("SELECT COUNT(*) \(query.fromClause) \(query.whereClause)", arguments(query.parameters))
     }
 
     /// The query plan SQLite picks for a list page, for benchmarks and for checking indexes.
     public func explainList(_ filter: ConversationFilter, viewer: Viewer) async throws -> [String] {
         let query = ConversationFilterSQL(filter: filter, viewer: viewer)
-        let sql = "EXPLAIN QUERY PLAN SELECT c.* FROM conversations c \(query.whereClause) \(ConversationFilterSQL.orderClause(filter.order)) LIMIT 50"
-        let arguments = Self.arguments(query.arguments)
+        let sql = "EXPLAIN QUERY PLAN SELECT c.* \(query.fromClause) \(query.whereClause) \(query.orderClause(filter.order)) LIMIT 50"
+        let arguments = Self.arguments(query.parameters)
         return try await read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map { $0["detail"] as String } }
     }
 

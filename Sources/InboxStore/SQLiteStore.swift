@@ -57,6 +57,18 @@ public final class SQLiteStore: InboxStore {
         }
         now = configuration.now
         try SQLiteSchema.migrator.migrate(writer)
+        try writer.writeWithoutTransaction { db in try Self.analyze(db) }
+    }
+
+    private static func analyze(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA analysis_limit = 1000")
+        try db.execute(sql: "ANALYZE")
+    }
+
+    /// Refreshes the statistics SQLite's planner uses to pick an index (bounded sampling, so it
+    /// takes milliseconds even on large databases). Run at open and periodically.
+    public func refreshPlannerStatistics() async throws {
+        try await writer.writeWithoutTransaction { db in try Self.analyze(db) }
     }
 
     /// The effective `PRAGMA synchronous` of the writer (0 off, 1 normal, 2 full).
@@ -78,7 +90,19 @@ enum IDList {
     }
 
     static func decode<E>(_ text: String) -> [Identifier<E>] {
-        text.split(separator: ",").compactMap { Int64($0).map(Identifier<E>.init) }
+        guard !text.isEmpty else { return [] }
+        var ids: [Identifier<E>] = []
+        var value: Int64 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ",") {
+                ids.append(Identifier(value))
+                value = 0
+            } else {
+                value = value &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            }
+        }
+        ids.append(Identifier(value))
+        return ids
     }
 
     /// Sorted and without repeats, the canonical form stored everywhere.
