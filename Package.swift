@@ -13,11 +13,13 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "InboxCore", targets: ["InboxCore"]),
         .library(name: "InboxStore", targets: ["InboxStore"]),
+        .library(name: "InboxHub", targets: ["InboxHub"]),
         .library(name: "InboxServer", targets: ["InboxServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -30,6 +32,12 @@ let package = Package(
         // Pure domain: value types and rules. No I/O, no framework imports.
         .target(
             name: "InboxCore",
+            swiftSettings: strictSettings
+        ),
+        // The real-time engine: which lists a change concerns and how. Pure, like InboxCore.
+        .target(
+            name: "InboxHub",
+            dependencies: ["InboxCore"],
             swiftSettings: strictSettings
         ),
         // The async store protocol and its SQLite (GRDB) implementation.
@@ -47,6 +55,9 @@ let package = Package(
             dependencies: [
                 "InboxCore",
                 "InboxStore",
+                "InboxHub",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -89,6 +100,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "InboxHubTests",
+            dependencies: ["InboxCore", "InboxHub"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "InboxStoreTests",
             dependencies: ["InboxCore", "InboxStore"],
             swiftSettings: strictSettings
@@ -101,6 +117,7 @@ let package = Package(
                 "InboxServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strictSettings
         ),

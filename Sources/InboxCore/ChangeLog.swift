@@ -12,18 +12,22 @@ public struct ChangeLogEntry: Hashable, Sendable, Codable {
     public var kind: ChangeKind
     /// The conversation as it is after this change.
     public var conversation: Conversation
+    /// The conversation as it was before this change; `nil` when the change created it. The hub
+    /// decides enter / update / leave of each list from the pair.
+    public var previous: Conversation?
     /// The message the change concerns, for message changes.
     public var messageID: MessageID?
     public var createdAt: Timestamp
 
     public init(
         workspaceID: WorkspaceID, sequence: Int64, kind: ChangeKind, conversation: Conversation,
-        messageID: MessageID?, createdAt: Timestamp
+        previous: Conversation?, messageID: MessageID?, createdAt: Timestamp
     ) {
         self.workspaceID = workspaceID
         self.sequence = sequence
         self.kind = kind
         self.conversation = conversation
+        self.previous = previous
         self.messageID = messageID
         self.createdAt = createdAt
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import NIOCore
 import NIOSSL
 import InboxCore
@@ -14,25 +15,34 @@ import ServiceLifecycle
 public func buildApplication<Store: InboxStore>(
     store: Store, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger
 ) throws -> some ApplicationProtocol {
-    let router = buildRouter(store: store, configuration: configuration)
+    let realtime = Realtime(store: store, configuration: configuration)
+    let router = buildRouter(store: store, configuration: configuration, realtime: realtime)
+    let upgrade = HTTPServerBuilder.http1WebSocketUpgrade(
+        webSocketRouter: realtime.webSocketRouter(logger: logger), configuration: .init(ws: realtime.webSocketConfiguration))
     let serverBuilder: HTTPServerBuilder
     if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
         let certificates = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         let tls = TLSConfiguration.makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key))
-        serverBuilder = try .tls(.http1(), tlsConfiguration: tls)
+        serverBuilder = try .tls(upgrade, tlsConfiguration: tls)
     } else {
-        serverBuilder = .http1()
+        serverBuilder = upgrade
     }
     let maintenance = StoreMaintenance(store: store, configuration: configuration, logger: logger)
+    let feed = ChangeFeed(store: store, hub: realtime.hub, logger: logger)
     return Application(
         router: router, server: serverBuilder,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
-        services: services + [maintenance], logger: logger)
+        services: services + [maintenance, feed], logger: logger)
+}
+
+/// The HTTP routes alone (no sockets), for router-level tests.
+public func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfiguration) -> Router<AppRequestContext> {
+    buildRouter(store: store, configuration: configuration, realtime: Realtime(store: store, configuration: configuration))
 }
 
 /// The routes, shared by the application and by router-level tests.
-public func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfiguration) -> Router<AppRequestContext> {
+func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfiguration, realtime: Realtime<Store>) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(APIErrorMiddleware())
     router.get("health") { _, _ in try WireJSON.response(["status": "ok"]) }
@@ -44,13 +54,14 @@ public func buildRouter<Store: InboxStore>(store: Store, configuration: ServerCo
     auth.addPublicRoutes(to: api)
     InboundController(store: store).addRoutes(to: api)
 
-    let authenticated = api.group().add(middleware: SessionAuthenticator(store: store, now: configuration.now))
+    let authenticated = api.group().add(middleware: SessionAuthenticator(sessions: SessionResolver(store: store, now: configuration.now)))
     auth.addRoutes(to: authenticated)
     AgentsController(store: store, hasher: configuration.passwordHasher).addRoutes(to: authenticated)
     DirectoryController(store: store).addRoutes(to: authenticated)
     ConnectionsController(store: store).addRoutes(to: authenticated)
     LeadsController(store: store).addRoutes(to: authenticated)
     ConversationsController(store: store).addRoutes(to: authenticated)
+    realtime.addRoutes(httpRouter: router, authenticated: authenticated)
     return router
 }
 

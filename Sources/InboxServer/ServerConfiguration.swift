@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     /// Change-log entries older than this are pruned, the newest `changeLogKeep` always kept.
     public var changeLogRetentionSeconds: Int
     public var changeLogKeep: Int
+    /// The WebSocket endpoint's limits and timings.
+    public var realtime: RealtimeConfiguration
     /// The clock; tests inject their own.
     public var now: @Sendable () -> Timestamp
 
@@ -22,7 +24,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
         sessionLifetimeSeconds: Int = 12 * 3600, passwordHasher: PasswordHasher = PasswordHasher(),
         maxLoginFailures: Int = 10, changeLogRetentionSeconds: Int = 900, changeLogKeep: Int = 20_000,
-        now: @escaping @Sendable () -> Timestamp = Timestamp.now
+        realtime: RealtimeConfiguration = RealtimeConfiguration(), now: @escaping @Sendable () -> Timestamp = Timestamp.now
     ) {
         self.host = host
         self.port = port
@@ -33,6 +35,7 @@ public struct ServerConfiguration: Sendable {
         self.maxLoginFailures = maxLoginFailures
         self.changeLogRetentionSeconds = changeLogRetentionSeconds
         self.changeLogKeep = changeLogKeep
+        self.realtime = realtime
         self.now = now
     }
 }

@@ -88,6 +88,11 @@ public protocol InboxStore: Sendable {
     func latestSequence(in workspace: WorkspaceID) async throws -> Int64
     /// Entries with a sequence greater than `sequence`, oldest first.
     func changes(in workspace: WorkspaceID, after sequence: Int64, limit: Int) async throws -> [ChangeLogEntry]
+    /// The oldest sequence still in the log (entries before it were pruned); `nil` when empty.
+    func oldestSequence(in workspace: WorkspaceID) async throws -> Int64?
+    /// Calls `observer` after each commit that appended to a workspace's change log; the
+    /// real-time hub then reads the new entries in order. (PostgreSQL: LISTEN/NOTIFY.)
+    func observeCommits(_ observer: @escaping @Sendable (WorkspaceID) -> Void)
     /// Deletes entries older than `olderThan`, always keeping the newest `keepAtLeast` per workspace.
     func pruneChangeLog(olderThan: Timestamp, keepAtLeast: Int) async throws -> Int
 

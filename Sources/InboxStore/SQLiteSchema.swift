@@ -229,6 +229,7 @@ enum SQLiteSchema {
         conversation_id INTEGER NOT NULL,
         message_id INTEGER,
         payload TEXT NOT NULL,
+        previous_payload TEXT,
         created_at INTEGER NOT NULL,
         PRIMARY KEY (workspace_id, sequence)
     ) WITHOUT ROWID;

@@ -16,6 +16,8 @@ extension SQLiteStore {
             if let departments {
                 try self.requireExisting(departments, in: "departments", workspace: workspace, field: "departmentIds", db)
             }
+            // Read only to log the before-state; the decision below is the conditional UPDATE alone.
+            let before = try? self.loadConversation(change.conversationID, in: workspace, db)
             let condition = change.condition
             var sql = """
                 UPDATE conversations SET assignee_id = ?, version = version + 1
@@ -50,7 +52,7 @@ extension SQLiteStore {
             var conversation = updated
             if let departments { conversation.departmentIDs = departments }
             try self.saveConversation(conversation, previous: updated, db)
-            let entry = try self.appendChange(.assigned, conversation, messageID: nil, db)
+            let entry = try self.appendChange(.assigned, conversation, previous: before, messageID: nil, db)
             return .changed(StoreResult(value: conversation, changes: [entry]))
         }
     }

@@ -111,25 +111,29 @@ extension SQLiteStore {
         try body(&conversation)
         conversation.version = previous.version + 1
         try saveConversation(conversation, previous: previous, db)
-        return (conversation, try appendChange(kind, conversation, messageID: messageID, db))
+        return (conversation, try appendChange(kind, conversation, previous: previous, messageID: messageID, db))
     }
 
     /// Takes the workspace's next sequence number and records the change under it.
-    func appendChange(_ kind: ChangeKind, _ conversation: Conversation, messageID: MessageID?, _ db: Database) throws -> ChangeLogEntry {
+    func appendChange(
+        _ kind: ChangeKind, _ conversation: Conversation, previous: Conversation?, messageID: MessageID?, _ db: Database
+    ) throws -> ChangeLogEntry {
         let sequence = try Int64.fetchOne(
             db, sql: "UPDATE workspaces SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
             arguments: [conversation.workspaceID.rawValue])!
         let entry = ChangeLogEntry(
             workspaceID: conversation.workspaceID, sequence: sequence, kind: kind, conversation: conversation,
-            messageID: messageID, createdAt: now())
+            previous: previous, messageID: messageID, createdAt: now())
         let payload = String(decoding: try encoder.encode(conversation), as: UTF8.self)
+        let previousPayload = try previous.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try db.execute(
             sql: """
-            INSERT INTO change_log (workspace_id, sequence, kind, conversation_id, message_id, payload, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO change_log (workspace_id, sequence, kind, conversation_id, message_id, payload, previous_payload, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             arguments: [conversation.workspaceID.rawValue, sequence, kind.rawValue, conversation.id.rawValue,
-                        messageID?.rawValue, payload, entry.createdAt.milliseconds])
+                        messageID?.rawValue, payload, previousPayload, entry.createdAt.milliseconds])
+        notifyAfterCommit(conversation.workspaceID, db)
         return entry
     }
 

@@ -48,7 +48,7 @@ extension SQLiteStore {
             conversation = try self.insertConversation(conversation, db)
             message.conversationID = conversation.id
             message = try self.insertMessage(message, connection: connectionID, db)
-            let change = try self.appendChange(.created, conversation, messageID: message.id, db)
+            let change = try self.appendChange(.created, conversation, previous: nil, messageID: message.id, db)
             return MessageResult(message: message, conversation: conversation, changes: [change], duplicate: false)
         }
     }

@@ -79,8 +79,15 @@ extension SQLiteStore {
                 ChangeLogEntry(
                     workspaceID: workspace, sequence: row["sequence"], kind: ChangeKind(rawValue: row["kind"]) ?? .messageAdded,
                     conversation: try self.decoder.decode(Conversation.self, from: Data((row["payload"] as String).utf8)),
+                    previous: try (row["previous_payload"] as String?).map { try self.decoder.decode(Conversation.self, from: Data($0.utf8)) },
                     messageID: row.optionalID("message_id"), createdAt: row.timestamp("created_at"))
             }
+        }
+    }
+
+    public func oldestSequence(in workspace: WorkspaceID) async throws -> Int64? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM change_log WHERE workspace_id = ?", arguments: [workspace.rawValue])
         }
     }
 

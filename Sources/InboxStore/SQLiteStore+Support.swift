@@ -51,3 +51,16 @@ extension SQLiteStore {
         if !exists { throw InboxError.notFound(entity: "workspace") }
     }
 }
+
+extension SQLiteStore {
+    /// Calls `observer` after every commit that appended to a workspace's change log (possibly
+    /// once per appended entry). The observer must be quick: it runs on the writer's thread.
+    public func observeCommits(_ observer: @escaping @Sendable (WorkspaceID) -> Void) {
+        commitObservers.add(observer)
+    }
+
+    func notifyAfterCommit(_ workspace: WorkspaceID, _ db: Database) {
+        let observers = commitObservers
+        db.afterNextTransaction { _ in observers.notify(workspace) }
+    }
+}

@@ -33,6 +33,7 @@ public final class SQLiteStore: InboxStore {
 
     let writer: any DatabaseWriter
     let now: @Sendable () -> Timestamp
+    let commitObservers = CommitObservers()
     let encoder = JSONEncoder()
     let decoder = JSONDecoder()
 
@@ -82,6 +83,20 @@ public final class SQLiteStore: InboxStore {
     }
 }
 
+
+/// Who is told, after a transaction commits, that a workspace's change log grew.
+final class CommitObservers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var observers: [@Sendable (WorkspaceID) -> Void] = []
+
+    func add(_ observer: @escaping @Sendable (WorkspaceID) -> Void) {
+        lock.withLock { observers.append(observer) }
+    }
+
+    func notify(_ workspace: WorkspaceID) {
+        for observer in lock.withLock({ observers }) { observer(workspace) }
+    }
+}
 
 /// Sorted comma-separated id lists, the denormalized form of a conversation's sets.
 enum IDList {

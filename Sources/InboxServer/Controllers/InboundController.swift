@@ -61,7 +61,7 @@ struct InboundController<Store: InboxStore> {
     /// The connection named in the path, if the bearer secret is its own and it is active.
     private func authenticate(_ request: Request, _ context: AppRequestContext) async throws -> Connection {
         let id: ConnectionID = try context.id("id", entity: "connection")
-        guard let secret = SessionAuthenticator<Store>.bearerToken(request) else {
+        guard let secret = SessionResolver<Store>.bearerToken(request) else {
             throw APIError(.unauthorized, "unauthorized", "send the connection secret as a bearer token")
         }
         // Unknown connection and wrong secret answer alike: ids are not secrets, but no need to confirm them.

@@ -1,0 +1,43 @@
+import InboxCore
+import InboxStore
+import Logging
+import ServiceLifecycle
+
+/// Tails each workspace's change log and hands new entries, in sequence order and without gaps,
+/// to the hub. The store only says "workspace W committed"; the feed reads what is new, so
+/// signals may be coalesced or repeated without losing or duplicating anything. On graceful
+/// shutdown it tells every client to reconnect elsewhere.
+struct ChangeFeed<Store: InboxStore>: Service {
+    let store: Store
+    let hub: RealtimeHub<Store>
+    let logger: Logger
+
+    func run() async throws {
+        let (signals, continuation) = AsyncStream<WorkspaceID>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        store.observeCommits { continuation.yield($0) }
+        var delivered: [WorkspaceID: Int64] = [:]
+        for workspace in try await store.workspaces() {
+            delivered[workspace.id] = try await store.latestSequence(in: workspace.id)
+        }
+        await withGracefulShutdownHandler {
+            for await workspace in signals {
+                do {
+                    // A workspace created after start begins at sequence 0.
+                    var after = delivered[workspace] ?? 0
+                    while true {
+                        let entries = try await store.changes(in: workspace, after: after, limit: 1_000)
+                        guard let last = entries.last else { break }
+                        await hub.apply(entries)
+                        after = last.sequence
+                    }
+                    delivered[workspace] = after
+                } catch {
+                    logger.error("change feed failed to read the log", metadata: ["workspace": "\(workspace)", "error": "\(error)"])
+                }
+            }
+        } onGracefulShutdown: {
+            continuation.finish()
+            Task { await hub.closeAll(.goingAway, reason: "server shutting down; reconnect and resume") }
+        }
+    }
+}

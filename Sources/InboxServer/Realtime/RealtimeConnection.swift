@@ -1,0 +1,152 @@
+import Foundation
+import HummingbirdWebSocket
+import InboxCore
+import InboxStore
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// Runs one WebSocket: a reader that assembles and bounds inbound messages and dispatches them,
+/// a writer that drains the session's queue, and a watchdog for stuck writes and ended sessions.
+struct RealtimeConnection<Store: InboxStore> {
+    let hub: RealtimeHub<Store>
+    let sessions: SessionResolver<Store>
+    let configuration: RealtimeConfiguration
+    let session: ClientSession
+    let channel: any Channel
+    let logger: Logger
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let latest = (try? await hub.store.latestSequence(in: session.viewer.workspaceID)) ?? 0
+        session.enqueue(ServerMessage.encode(ServerMessage.Hello(
+            agent: session.agent, seq: latest, heartbeatSeconds: configuration.pingIntervalSeconds,
+            maxMessageBytes: configuration.maxMessageBytes)))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await write(outbound) }
+            group.addTask {
+                await read(inbound)
+                session.close(.goingAway, reason: "client closed")
+            }
+            group.addTask { await watch() }
+            await group.next()
+            session.close(.goingAway, reason: "connection ended")
+            group.cancelAll()
+        }
+        await hub.disconnect(session)
+    }
+
+    // MARK: Writer
+
+    private func write(_ outbound: WebSocketOutboundWriter) async {
+        while let frame = await session.nextFrame() {
+            session.writeStarted()
+            do {
+                try await outbound.write(.text(frame))
+            } catch {
+                session.writeFinished()
+                return
+            }
+            session.writeFinished()
+        }
+        guard let (code, reason) = session.closing, reason != "client closed" else { return }
+        // A blocked socket would block the close frame too: give it a moment, then cut.
+        try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await outbound.close(.unknown(code.rawValue), reason: reason) }
+            group.addTask { try await Task.sleep(for: .seconds(2)) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Watchdog
+
+    private func watch() async {
+        var seconds = 0
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            seconds += 1
+            if session.blockedWriteSeconds > configuration.writeDeadlineSeconds {
+                session.close(.slowConsumer, reason: "a write was blocked over \(configuration.writeDeadlineSeconds) s")
+                logger.info("closing slow consumer", metadata: ["session": "\(session.id)"])
+                channel.close(mode: .all, promise: nil)
+                return
+            }
+            if session.closing?.code == .slowConsumer {
+                // The queue overflowed: the writer may be stuck behind a full socket.
+                try? await Task.sleep(for: .seconds(2))
+                channel.close(mode: .all, promise: nil)
+                return
+            }
+            if seconds % 30 == 0, let tokenHash = session.tokenHash {
+                do {
+                    _ = try await sessions.agent(tokenHash: tokenHash)
+                } catch {
+                    session.close(.sessionEnded, reason: "the session ended; log in again")
+                    return
+                }
+            }
+        }
+    }
+
+    // MARK: Reader
+
+    private func read(_ inbound: WebSocketInboundStream) async {
+        var limiter = RateLimiter(perSecond: configuration.maxMessagesPerSecond)
+        var message = ByteBuffer()
+        var frames = 0
+        do {
+            for try await frame in inbound {
+                switch frame.opcode {
+                case .binary:
+                    return session.close(.policyViolation, reason: "binary messages are not part of switchboard.v1")
+                case .text:
+                    message.clear()
+                    frames = 0
+                case .continuation:
+                    break
+                }
+                frames += 1
+                guard frames <= configuration.maxFramesPerMessage else {
+                    return session.close(.policyViolation, reason: "a message may span at most \(configuration.maxFramesPerMessage) frames")
+                }
+                guard message.readableBytes + frame.data.readableBytes <= configuration.maxMessageBytes else {
+                    return session.close(.messageTooBig, reason: "messages are limited to \(configuration.maxMessageBytes) bytes")
+                }
+                var data = frame.data
+                message.writeBuffer(&data)
+                guard frame.fin else { continue }
+                guard limiter.allow() else {
+                    return session.close(.rateLimited, reason: "more than \(configuration.maxMessagesPerSecond) messages per second")
+                }
+                guard let text = String(validating: message.readableBytesView, as: UTF8.self) else {
+                    return session.close(.policyViolation, reason: "text messages must be valid UTF-8")
+                }
+                await RealtimeRequests(hub: hub, configuration: configuration, session: session).handle(text)
+                if session.closing != nil { return }
+            }
+        } catch {
+            logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A token bucket: `perSecond` sustained, bursts of twice that.
+struct RateLimiter {
+    private let perSecond: Double
+    private var tokens: Double
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    init(perSecond: Int) {
+        self.perSecond = Double(perSecond)
+        tokens = Double(perSecond) * 2
+    }
+
+    mutating func allow() -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        tokens = min(perSecond * 2, tokens + Double(now - last) / 1e9 * perSecond)
+        last = now
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import InboxCore
+
+/// Messages the server sends. Replies echo the request's `id`.
+enum ServerMessage {
+    struct Hello: Encodable {
+        var type = "hello"
+        var protocolVersion = "switchboard.v1"
+        var agent: Agent
+        var seq: Int64
+        var heartbeatSeconds: Int
+        var maxMessageBytes: Int
+    }
+
+    struct Snapshot: Encodable {
+        var type = "snapshot"
+        var id: String?
+        var sub: String
+        var items: [Conversation]
+        var total: Int
+        var cursor: String?
+        var seq: Int64
+    }
+
+    struct Page: Encodable {
+        var type = "page"
+        var id: String
+        var sub: String
+        var items: [Conversation]
+        var cursor: String?
+        var seq: Int64
+    }
+
+    struct OK: Encodable {
+        var type = "ok"
+        var id: String
+    }
+
+    struct Resumed: Encodable {
+        var type = "resumed"
+        var id: String
+        var seq: Int64
+    }
+
+    struct Resync: Encodable {
+        var type = "resync"
+        var id: String
+        var reason: String
+    }
+
+    struct Pong: Encodable {
+        var type = "pong"
+        var id: String?
+    }
+
+    struct Failure: Encodable {
+        var type = "error"
+        var id: String?
+        var code: String
+        var message: String
+        var field: String?
+    }
+
+    static func encode(_ message: some Encodable) -> String {
+        // Encoding our own value types cannot fail; an empty frame would only hide a bug.
+        String(decoding: (try? WireJSON.encoder.encode(message)) ?? Data(), as: UTF8.self)
+    }
+
+    static func failure(_ error: APIError, id: String?) -> String {
+        encode(Failure(id: id, code: error.code, message: error.message, field: error.field))
+    }
+}
+
+/// One list's part of a `change` push.
+struct ListUpdate {
+    var sub: String
+    /// `upsert`, `remove` or `count`.
+    var op: String
+    var reason: RemovalReasonText?
+    var total: Int
+
+    typealias RemovalReasonText = String
+
+    /// `{"sub":..,"op":..,"reason":..,"total":..}`; subscription names need no escaping.
+    var json: String {
+        var text = "{\"sub\":\"\(sub)\",\"op\":\"\(op)\""
+        if let reason { text += ",\"reason\":\"\(reason)\"" }
+        return text + ",\"total\":\(total)}"
+    }
+}
+
+/// A `change` push: the conversation (encoded once per change, the same bytes for every
+/// recipient) and, per connection, what it means for each of that connection's lists.
+enum ChangeFrame {
+    static func make(sequence: Int64, conversationJSON: String?, conversationID: ConversationID, version: Int64, lists: [ListUpdate]) -> String {
+        var text = "{\"type\":\"change\",\"seq\":\(sequence),\"conversationId\":\(conversationID.rawValue),\"version\":\(version)"
+        if let conversationJSON { text += ",\"conversation\":" + conversationJSON }
+        text += ",\"lists\":[" + lists.map(\.json).joined(separator: ",") + "]}"
+        return text
+    }
+}
