@@ -164,6 +164,8 @@ enum SQLiteSchema {
     -- a range scan in either direction on whichever prefix the filter pins down.
     CREATE INDEX conversations_by_activity ON conversations(workspace_id, last_activity_at, id);
     CREATE INDEX conversations_by_assignee ON conversations(workspace_id, assignee_id, last_activity_at, id);
+    -- Mine / Unassigned with "all open" (the seed's default tabs): both equalities, then the order.
+    CREATE INDEX conversations_by_assignee_status ON conversations(workspace_id, assignee_id, status, last_activity_at, id);
     CREATE INDEX conversations_by_status ON conversations(workspace_id, status, last_activity_at, id);
     CREATE INDEX conversations_by_connection ON conversations(workspace_id, connection_id, last_activity_at, id);
     CREATE INDEX conversations_send_failed ON conversations(workspace_id, last_activity_at, id)

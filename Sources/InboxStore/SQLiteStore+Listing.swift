@@ -23,9 +23,11 @@ extension SQLiteStore {
         let count = includeTotal ? Self.countQuery(filter, viewer: viewer) : nil
         let (rows, sequence, total) = try await read { db in
             // One read transaction: page, total and sequence describe the same moment.
-            let sequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM workspaces WHERE id = ?", arguments: [workspace]) ?? 0
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.conversation(from:))
-            let total = try count.map { try Int.fetchOne(db, sql: $0.sql, arguments: $0.arguments) ?? 0 }
+            // Cached statements: a list query compiles once per shape, not once per request.
+            let sequence = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT last_sequence FROM workspaces WHERE id = ?"), arguments: [workspace]) ?? 0
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.conversation(from:))
+            let total = try count.map { try Int.fetchOne(db.cachedStatement(sql: $0.sql), arguments: $0.arguments) ?? 0 }
             return (rows, sequence, total)
         }
         let items = Array(rows.prefix(limit))
@@ -36,7 +38,7 @@ extension SQLiteStore {
     public func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int {
         try filter.validate()
         let count = Self.countQuery(filter, viewer: viewer)
-        return try await read { db in try Int.fetchOne(db, sql: count.sql, arguments: count.arguments) ?? 0 }
+        return try await read { db in try Int.fetchOne(db.cachedStatement(sql: count.sql), arguments: count.arguments) ?? 0 }
     }
 
     private static func countQuery(_ filter: ConversationFilter, viewer: Viewer) -> (sql: String, arguments: StatementArguments) {
