@@ -21,15 +21,24 @@ struct RealtimeConnection<Store: InboxStore> {
         session.enqueue(ServerMessage.encode(ServerMessage.Hello(
             agent: session.agent, seq: latest, heartbeatSeconds: configuration.pingIntervalSeconds,
             maxMessageBytes: configuration.maxMessageBytes)))
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await write(outbound) }
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await write(outbound)
+                return true
+            }
             group.addTask {
                 await read(inbound)
+                // A reader that stopped on a violation already set its close code; this is for
+                // a client that closed or vanished.
                 session.close(.goingAway, reason: "client closed")
+                return false
             }
-            group.addTask { await watch() }
-            await group.next()
-            session.close(.goingAway, reason: "connection ended")
+            group.addTask {
+                await watch()
+                return false
+            }
+            // The writer ends last: once the session is closing it sends the close frame.
+            while let writerEnded = await group.next(), !writerEnded {}
             group.cancelAll()
         }
         await hub.disconnect(session)

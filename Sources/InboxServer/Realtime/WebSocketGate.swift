@@ -61,17 +61,19 @@ struct WebSocketGate<Store: InboxStore>: Sendable {
         throw APIError.unauthorized
     }
 
-    /// A browser sends `Origin`; it must be this server's own origin or an allowed one.
+    /// A browser sends `Origin`; it must be this server's own origin or an allowed one. Every
+    /// `Origin` value is checked (a request carrying several is judged by the strictest).
     func checkOrigin(_ request: Request) throws {
-        guard let origin = request.headers[.origin] else { return } // not a browser
-        let normalized = origin.lowercased()
-        // Browsers send the page's http(s) origin, or "null" for opaque ones; other values
-        // (some native clients send ws://host) come from programs a page cannot drive.
-        guard normalized == "null" || normalized.hasPrefix("http://") || normalized.hasPrefix("https://") else { return }
-        if allowedOrigins.contains(normalized) { return }
-        if let host = request.head.authority?.lowercased(),
-           normalized == "http://\(host)" || normalized == "https://\(host)" { return }
-        throw APIError(.forbidden, "origin_not_allowed", "pages from \(origin) may not open a socket here")
+        for origin in request.headers[values: .origin] {
+            let normalized = origin.lowercased()
+            // Browsers send the page's http(s) origin, or "null" for opaque ones; other values
+            // (some native clients send ws://host) come from programs a page cannot drive.
+            guard normalized == "null" || normalized.hasPrefix("http://") || normalized.hasPrefix("https://") else { continue }
+            if allowedOrigins.contains(normalized) { continue }
+            if let host = request.head.authority?.lowercased(),
+               normalized == "http://\(host)" || normalized == "https://\(host)" { continue }
+            throw APIError(.forbidden, "origin_not_allowed", "pages from \(origin) may not open a socket here")
+        }
     }
 
     /// The response headers of an accepted upgrade: the subprotocol, when the client offered it.
