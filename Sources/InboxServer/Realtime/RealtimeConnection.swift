@@ -82,6 +82,7 @@ struct RealtimeConnection<Store: InboxStore> {
             }
             if session.closing?.code == .slowConsumer {
                 // The queue overflowed: the writer may be stuck behind a full socket.
+                logger.info("closing slow consumer", metadata: ["session": "\(session.id)", "reason": "\(session.closing?.reason ?? "")"])
                 try? await Task.sleep(for: .seconds(2))
                 channel.close(mode: .all, promise: nil)
                 return

@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import InboxCore
+import InboxServer
+import InboxStore
+import Testing
+
+@Suite struct RealtimeSlowConsumerTests {
+    /// A client that stops reading is closed once its queue or a write deadline is exceeded,
+    /// while a client that reads keeps receiving every change promptly.
+    @Test func aStalledReaderIsClosedAndOthersKeepUp() async throws {
+        let limits = RealtimeConfiguration(maxMessagesPerSecond: 1_000, maxQueuedBytes: 64 * 1024, writeDeadlineSeconds: 2)
+        try await LiveServer.run(realtime: limits) { server in
+            let f = server.fixture
+            let token = try await server.login("admin@acme.test")
+            let stalled = try await StalledClient.connect(
+                port: server.port, token: token, subscribe: #"{"type":"subscribe","id":"s","sub":"all","pageSize":200}"#)
+            defer { stalled.close() }
+            let healthy = try await server.socket("supervisor@acme.test")
+            healthy.send(["type": "subscribe", "id": "h", "sub": "all", "pageSize": 1])
+            _ = try await healthy.next("snapshot")
+
+            var written = 0
+            var stalledEnded = false
+            let started = Date()
+            // Bounded: at most 30,000 changes or 60 seconds, stopping as soon as the stalled client is gone.
+            while written < 30_000, Date().timeIntervalSince(started) < 60 {
+                for _ in 0..<250 {
+                    _ = try await f.store.sendOutbound(
+                        OutboundMessage(author: .automation(name: "Robô"), clientMessageID: nil, text: "Lembrete número \(written) " + String(repeating: "·", count: 100)),
+                        to: f.conversations[written % 4], in: f.acme)
+                    written += 1
+                }
+                // Two probes: the first write after the server's close may still be accepted.
+                if !(await stalled.probe()), !(await stalled.probe()) { stalledEnded = true; break }
+            }
+            if !stalledEnded {
+                // The write deadline may still be running out.
+                for _ in 0..<20 where !stalledEnded {
+                    try await Task.sleep(for: .milliseconds(500))
+                    stalledEnded = !(await stalled.probe())
+                }
+            }
+            #expect(stalledEnded, "the stalled client was never closed after \(written) changes")
+            #expect(written > 250, "closed before its buffers could fill: not for being slow")
+
+            // The reader got everything, in order, and the newest change promptly.
+            let last = try await f.store.sendOutbound(
+                OutboundMessage(author: .automation(name: "Robô"), clientMessageID: nil, text: "último"), to: f.conversations[0], in: f.acme)
+            let lastSequence = last.changes[0].sequence
+            let waitStarted = Date()
+            _ = try await healthy.next("change", where: { $0.int("seq") == lastSequence }, seconds: 5)
+            #expect(Date().timeIntervalSince(waitStarted) < 2, "the healthy client lagged behind")
+            healthy.send(["type": "ping", "id": "after"])
+            _ = try await healthy.next("pong")
+        }
+    }
+}
