@@ -33,7 +33,7 @@ public func buildApplication<Store: InboxStore>(
     return Application(
         router: router, server: serverBuilder,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
-        services: services + [maintenance, feed], logger: logger)
+        services: services + [maintenance, feed, RealtimeTicker(hub: realtime.hub)], logger: logger)
 }
 
 /// The HTTP routes alone (no sockets), for router-level tests.

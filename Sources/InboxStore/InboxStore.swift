@@ -82,6 +82,8 @@ public protocol InboxStore: Sendable {
     func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int
     /// Messages of a conversation, newest first, strictly older than `before` when given.
     func messages(of conversation: ConversationID, in workspace: WorkspaceID, before: MessageID?, limit: Int) async throws -> [Message]
+    /// The messages with these ids in the workspace (missing ids are left out).
+    func messages(ids: [MessageID], in workspace: WorkspaceID) async throws -> [Message]
 
     // MARK: Change log
     /// The workspace's latest sequence number (0 before any change).

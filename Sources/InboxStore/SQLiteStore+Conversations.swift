@@ -175,6 +175,17 @@ extension SQLiteStore {
         try await read { db in try self.loadConversation(id, in: workspace, db) }
     }
 
+    public func messages(ids: [MessageID], in workspace: WorkspaceID) async throws -> [Message] {
+        guard !ids.isEmpty else { return [] }
+        let unique = Array(Set(ids))
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM messages WHERE workspace_id = ? AND id IN (\(databaseQuestionMarks(count: unique.count)))",
+                arguments: StatementArguments([workspace.rawValue] + unique.map(\.rawValue))
+            ).map { try self.message(from: $0) }
+        }
+    }
+
     public func messages(of id: ConversationID, in workspace: WorkspaceID, before: MessageID?, limit: Int) async throws -> [Message] {
         try await read { db in
             _ = try self.loadConversation(id, in: workspace, db)

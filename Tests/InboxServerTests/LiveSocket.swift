@@ -35,6 +35,7 @@ final class LiveSocket: Sendable {
         let received = Mutex<[Frame]>([])
         let closeCode = Mutex<UInt16?>(nil)
         let finished = Mutex(false)
+        let hello = Mutex<Frame?>(nil)
     }
 
     private let state = State()
@@ -46,7 +47,7 @@ final class LiveSocket: Sendable {
         port: Int, token: String?, headers extra: HTTPFields = [:], query: String = "", reading: Bool = true
     ) async throws -> LiveSocket {
         let socket = LiveSocket(port: port, token: token, headers: extra, query: query, reading: reading)
-        if reading { _ = try await socket.next("hello") }
+        if reading { socket.state.hello.withLock { $0 = nil } ; let hello = try await socket.next("hello"); socket.state.hello.withLock { $0 = hello } }
         return socket
     }
 
@@ -101,6 +102,9 @@ final class LiveSocket: Sendable {
             state.finished.withLock { $0 = true }
         }
     }
+
+    /// The server's `hello`, for sockets that read.
+    var hello: Frame? { state.hello.withLock { $0 } }
 
     func send(_ object: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: object)

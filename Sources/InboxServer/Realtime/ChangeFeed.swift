@@ -27,7 +27,11 @@ struct ChangeFeed<Store: InboxStore>: Service {
                     while true {
                         let entries = try await store.changes(in: workspace, after: after, limit: 1_000)
                         guard let last = entries.last else { break }
-                        await hub.apply(entries)
+                        // Open threads show messages: fetch those (once, for every viewer).
+                        let watched = await hub.watchedConversations
+                        let wanted = entries.compactMap { watched.contains($0.conversation.id) ? $0.messageID : nil }
+                        let messages = try await store.messages(ids: wanted, in: workspace)
+                        await hub.apply(entries, messages: Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
                         after = last.sequence
                     }
                     delivered[workspace] = after

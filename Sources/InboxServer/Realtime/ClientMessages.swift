@@ -64,6 +64,26 @@ struct ResumeMessage: Codable {
     var subscriptions: [Subscription]
 }
 
+/// `open_thread` / `close_thread`.
+struct ThreadMessage: Codable {
+    var type: String
+    var id: String
+    var conversationID: ConversationID
+}
+
+/// `typing`: the agent is typing in an open thread (send again every few seconds while typing).
+struct TypingMessage: Codable {
+    var type: String
+    var conversationID: ConversationID
+}
+
+/// `presence`: the agent's availability for this connection.
+struct PresenceMessage: Codable {
+    var type: String
+    var id: String?
+    var status: PresenceStatus
+}
+
 /// `ping`: an application-level heartbeat, answered by `pong`.
 struct PingMessage: Codable {
     var type: String

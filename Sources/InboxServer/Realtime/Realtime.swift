@@ -19,7 +19,7 @@ struct Realtime<Store: InboxStore>: Sendable {
 
     init(store: Store, configuration: ServerConfiguration) {
         self.configuration = configuration.realtime
-        hub = RealtimeHub(store: store, configuration: configuration.realtime)
+        hub = RealtimeHub(store: store, configuration: configuration.realtime, now: configuration.now)
         sessions = SessionResolver(store: store, now: configuration.now)
         tickets = TicketBook(lifetimeSeconds: configuration.realtime.ticketLifetimeSeconds, now: configuration.now)
         gate = WebSocketGate(sessions: sessions, tickets: tickets, allowedOrigins: Set(configuration.realtime.allowedOrigins.map { $0.lowercased() }))

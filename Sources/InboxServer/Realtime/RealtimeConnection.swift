@@ -19,7 +19,7 @@ struct RealtimeConnection<Store: InboxStore> {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let latest = (try? await hub.store.latestSequence(in: session.viewer.workspaceID)) ?? 0
         session.enqueue(ServerMessage.encode(ServerMessage.Hello(
-            agent: session.agent, seq: latest, heartbeatSeconds: configuration.pingIntervalSeconds,
+            agent: session.agent, seq: latest, presence: await hub.presenceSnapshot(for: session), heartbeatSeconds: configuration.pingIntervalSeconds,
             maxMessageBytes: configuration.maxMessageBytes)))
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {

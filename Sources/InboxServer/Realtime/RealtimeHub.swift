@@ -35,26 +35,127 @@ actor RealtimeHub<Store: InboxStore> {
     private var sessions: [Int: ClientSession] = [:]
     private var subscriptions: [SubscriptionRef: Subscription] = [:]
     private var index = SubscriptionIndex<SubscriptionRef>()
+    private var threads = ThreadWatchers()
+    private var presence = PresenceBoard()
     private var lastID = 0
     private(set) var deliveredFrames = 0
+    let now: @Sendable () -> Timestamp
 
-    init(store: Store, configuration: RealtimeConfiguration) {
+    init(store: Store, configuration: RealtimeConfiguration, now: @escaping @Sendable () -> Timestamp) {
         self.store = store
         self.configuration = configuration
+        self.now = now
     }
 
     // MARK: Connections
 
+    /// Registers a connection, marks its agent online and tells whoever may see that.
     func connect(agent: Agent, tokenHash: String?) -> ClientSession {
         lastID += 1
         let session = ClientSession(id: lastID, agent: agent, tokenHash: tokenHash, maxQueuedBytes: configuration.maxQueuedBytes)
         sessions[session.id] = session
+        setPresence(session, .online)
         return session
     }
 
     func disconnect(_ session: ClientSession) {
         sessions[session.id] = nil
         for ref in subscriptions.keys where ref.session == session.id { drop(ref) }
+        for conversation in threads.closeAll(session: session.id) { broadcastViewers(of: conversation) }
+        setPresence(session, nil)
+    }
+
+    /// The presence of the agents this session's agent may see, for its `hello`.
+    func presenceSnapshot(for session: ClientSession) -> [PresencePayload] {
+        let workspace = session.viewer.workspaceID
+        var agents: [AgentID: Agent] = [:]
+        for other in sessions.values where other.viewer.workspaceID == workspace { agents[other.agent.id] = other.agent }
+        return presence.connected(in: workspace).compactMap { agentID, status in
+            guard let subject = agents[agentID], PresenceBoard.canSee(session.agent, presenceOf: subject) else { return nil }
+            return PresencePayload(agentID: agentID, status: status)
+        }.sorted { $0.agentID < $1.agentID }
+    }
+
+    /// A session says online or away (`nil`: it is gone); others hear when the agent's status changes.
+    func setPresence(_ session: ClientSession, _ status: PresenceStatus?) {
+        let (before, after) = presence.set(status, session: session.id, agent: session.agent.id, workspace: session.viewer.workspaceID)
+        guard before != after else { return }
+        let frame = ServerMessage.encode(ServerMessage.Presence(agentID: session.agent.id, status: after))
+        for other in sessions.values where other.id != session.id && PresenceBoard.canSee(other.agent, presenceOf: session.agent) {
+            other.enqueue(frame)
+        }
+    }
+
+    // MARK: Threads
+
+    /// Opens a conversation's thread: its newest messages and who else is looking, then every
+    /// change to it (messages, delivery statuses, state) until closed.
+    func openThread(_ session: ClientSession, conversationID: ConversationID, requestID: String) async {
+        do {
+            let conversation = try await store.conversation(conversationID, in: session.viewer.workspaceID)
+            guard session.viewer.canSee(conversation) else { throw InboxError.notFound(entity: "conversation") }
+            let messages = try await store.messages(of: conversationID, in: session.viewer.workspaceID, before: nil, limit: 50)
+            guard sessions[session.id] != nil else { return }
+            threads.open(conversationID, session: session.id, agent: session.agent)
+            session.enqueue(ServerMessage.encode(ServerMessage.Thread(
+                id: requestID, conversation: conversation, messages: messages, viewers: threads.viewers(of: conversationID, now: now()))))
+            broadcastViewers(of: conversationID, except: session.id)
+        } catch {
+            session.enqueue(ServerMessage.failure(Self.apiError(error), id: requestID))
+        }
+    }
+
+    func closeThread(_ session: ClientSession, conversationID: ConversationID, requestID: String) {
+        if threads.close(conversationID, session: session.id) { broadcastViewers(of: conversationID) }
+        session.enqueue(ServerMessage.encode(ServerMessage.OK(id: requestID)))
+    }
+
+    /// The agent is typing in an open thread; the others hear when typing starts, and again
+    /// when it expires (``tick()``).
+    func typing(_ session: ClientSession, conversationID: ConversationID) throws {
+        guard threads.isWatching(session.id, conversationID) else {
+            throw APIError(.unprocessableContent, "thread_not_open", "open the thread before typing in it", field: "conversationId")
+        }
+        if threads.typing(conversationID, session: session.id, now: now()) { broadcastViewers(of: conversationID) }
+    }
+
+    /// Runs once a second: expires typing marks.
+    func tick() {
+        for conversation in threads.expireTyping(now: now()) { broadcastViewers(of: conversation) }
+    }
+
+    /// The conversations someone has open (the feed fetches their messages for the pushes).
+    var watchedConversations: Set<ConversationID> { Set(threads.watchers.keys) }
+
+    private func broadcastViewers(of conversation: ConversationID, except excluded: Int? = nil) {
+        let frame = ServerMessage.encode(ServerMessage.Viewers(conversationID: conversation, viewers: threads.viewers(of: conversation, now: now())))
+        for sessionID in threads.sessions(watching: conversation) where sessionID != excluded {
+            sessions[sessionID]?.enqueue(frame)
+        }
+    }
+
+    private func deliverToThreads(_ entry: ChangeLogEntry, messages: [MessageID: Message]) {
+        let watching = threads.sessions(watching: entry.conversation.id)
+        guard !watching.isEmpty else { return }
+        var frame: String?
+        var lostViewers = false
+        for sessionID in watching {
+            guard let session = sessions[sessionID] else { continue }
+            guard session.viewer.canSee(entry.conversation) else {
+                // Moved out of the agent's reach: the thread closes, nothing of it is sent.
+                threads.close(entry.conversation.id, session: sessionID)
+                session.enqueue(ServerMessage.encode(ServerMessage.ThreadClosed(conversationID: entry.conversation.id, reason: RemovalReason.notVisible.rawValue)))
+                lostViewers = true
+                continue
+            }
+            if frame == nil {
+                frame = ServerMessage.encode(ServerMessage.ThreadChange(
+                    seq: entry.sequence, kind: entry.kind.rawValue, conversation: entry.conversation,
+                    message: entry.messageID.flatMap { messages[$0] }))
+            }
+            session.enqueue(frame!)
+        }
+        if lostViewers { broadcastViewers(of: entry.conversation.id) }
     }
 
     var connectionCount: Int { sessions.count }
@@ -190,10 +291,12 @@ actor RealtimeHub<Store: InboxStore> {
 
     // MARK: Changes
 
-    /// Fans out changes, in sequence order.
-    func apply(_ entries: [ChangeLogEntry]) {
+    /// Fans out changes, in sequence order, to lists and open threads. `messages` holds the
+    /// messages of entries about watched conversations.
+    func apply(_ entries: [ChangeLogEntry], messages: [MessageID: Message] = [:]) {
         for entry in entries {
             deliver(entry, to: index.candidates(previous: entry.previous, current: entry.conversation))
+            deliverToThreads(entry, messages: messages)
         }
     }
 

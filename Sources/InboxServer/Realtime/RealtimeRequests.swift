@@ -37,6 +37,22 @@ struct RealtimeRequests<Store: InboxStore> {
                 }
                 let requested = try message.subscriptions.map { try validated($0.sub, $0.filter, $0.pageSize) }
                 await hub.resume(session, lastSequence: message.lastSeq, requested: requested.map { ($0.0, $0.1, $0.2) }, requestID: message.id)
+            case "open_thread":
+                let message = try StrictJSONBody.decode(ThreadMessage.self, from: data)
+                await hub.openThread(session, conversationID: message.conversationID, requestID: message.id)
+            case "close_thread":
+                let message = try StrictJSONBody.decode(ThreadMessage.self, from: data)
+                await hub.closeThread(session, conversationID: message.conversationID, requestID: message.id)
+            case "typing":
+                let message = try StrictJSONBody.decode(TypingMessage.self, from: data)
+                try await hub.typing(session, conversationID: message.conversationID)
+            case "presence":
+                let message = try StrictJSONBody.decode(PresenceMessage.self, from: data)
+                guard message.status != .offline else {
+                    throw APIError(.unprocessableContent, "invalid_field", "a connected agent is online or away", field: "status")
+                }
+                await hub.setPresence(session, message.status)
+                if let id = message.id { session.enqueue(ServerMessage.encode(ServerMessage.OK(id: id))) }
             case "ping":
                 let message = try StrictJSONBody.decode(PingMessage.self, from: data)
                 session.enqueue(ServerMessage.encode(ServerMessage.Pong(id: message.id)))

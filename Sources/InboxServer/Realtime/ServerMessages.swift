@@ -8,8 +8,45 @@ enum ServerMessage {
         var protocolVersion = "switchboard.v1"
         var agent: Agent
         var seq: Int64
+        /// Connected agents this agent may see (everyone else is offline).
+        var presence: [PresencePayload]
         var heartbeatSeconds: Int
         var maxMessageBytes: Int
+    }
+
+    struct Thread: Encodable {
+        var type = "thread"
+        var id: String
+        var conversation: Conversation
+        /// Newest first.
+        var messages: [Message]
+        var viewers: [ViewerPayload]
+    }
+
+    struct ThreadChange: Encodable {
+        var type = "thread_change"
+        var seq: Int64
+        var kind: String
+        var conversation: Conversation
+        var message: Message?
+    }
+
+    struct ThreadClosed: Encodable {
+        var type = "thread_closed"
+        var conversationID: ConversationID
+        var reason: String
+    }
+
+    struct Viewers: Encodable {
+        var type = "viewers"
+        var conversationID: ConversationID
+        var viewers: [ViewerPayload]
+    }
+
+    struct Presence: Encodable {
+        var type = "presence"
+        var agentID: AgentID
+        var status: PresenceStatus
     }
 
     struct Snapshot: Encodable {
@@ -69,6 +106,11 @@ enum ServerMessage {
     static func failure(_ error: APIError, id: String?) -> String {
         encode(Failure(id: id, code: error.code, message: error.message, field: error.field))
     }
+}
+
+struct PresencePayload: Codable, Equatable {
+    var agentID: AgentID
+    var status: PresenceStatus
 }
 
 /// One list's part of a `change` push.
