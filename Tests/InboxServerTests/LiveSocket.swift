@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSClient
+import HummingbirdWSCompression
 import InboxCore
 import InboxServer
 import Logging
@@ -44,14 +45,14 @@ final class LiveSocket: Sendable {
 
     /// Connects and waits for the server's `hello`; `reading: false` stops consuming frames.
     static func connect(
-        port: Int, token: String?, headers extra: HTTPFields = [:], query: String = "", reading: Bool = true
+        port: Int, token: String?, headers extra: HTTPFields = [:], query: String = "", reading: Bool = true, deflate: Bool = false
     ) async throws -> LiveSocket {
-        let socket = LiveSocket(port: port, token: token, headers: extra, query: query, reading: reading)
+        let socket = LiveSocket(port: port, token: token, headers: extra, query: query, reading: reading, deflate: deflate)
         if reading { socket.state.hello.withLock { $0 = nil } ; let hello = try await socket.next("hello"); socket.state.hello.withLock { $0 = hello } }
         return socket
     }
 
-    private init(port: Int, token: String?, headers extra: HTTPFields, query: String, reading: Bool) {
+    private init(port: Int, token: String?, headers extra: HTTPFields, query: String, reading: Bool, deflate: Bool) {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         if headers[.secWebSocketProtocol] == nil { headers[.secWebSocketProtocol] = "switchboard.v1" }
@@ -65,7 +66,9 @@ final class LiveSocket: Sendable {
             let frame: WebSocketCloseFrame?
             do {
                 frame = try await WebSocketClient.connect(
-                url: "ws://127.0.0.1:\(port)/ws\(query)", configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers), logger: logger
+                url: "ws://127.0.0.1:\(port)/ws\(query)", configuration: .init(
+                        maxFrameSize: 1 << 20, additionalHeaders: headers, extensions: deflate ? [.perMessageDeflate(maxDecompressedFrameSize: 1 << 22)] : []
+                    ), logger: logger
             ) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import InboxCore
 import InboxServer
+import InboxStore
 import NIOCore
 import NIOWebSocket
 import Testing
@@ -122,6 +123,43 @@ import Testing
             #expect(try await refusal([.authorization: "Bearer \(token)"]) == (.unauthorized, "token_expired"))
             let loggedOut = try await LiveSocket.connect(port: server.port, token: token, reading: false)
             #expect(await loggedOut.closed().code == nil)
+        }
+    }
+}
+
+@Suite struct RealtimeSessionTests {
+    @Test func endedSessionsCloseTheirSockets() async throws {
+        try await LiveServer.run(realtime: RealtimeConfiguration(sessionCheckSeconds: 1)) { server in
+            let token = try await server.login("vendas@acme.test")
+            let socket = try await LiveSocket.connect(port: server.port, token: token)
+            _ = try await server.client.execute(uri: "/api/v1/auth/logout", method: .post, headers: [.authorization: "Bearer \(token)"]) { _ in }
+            #expect(await socket.closed(seconds: 5).code == 4001)
+        }
+    }
+
+    @Test func resubscribingUnderTheSameNameReplacesTheFilter() async throws {
+        try await LiveServer.run { server in
+            let f = server.fixture
+            let socket = try await server.socket("admin@acme.test")
+            socket.send(["type": "subscribe", "id": "a", "sub": "list", "filter": ["connectionIds": [f.whatsapp.rawValue]]])
+            #expect(try await socket.next("snapshot").int("total") == 3)
+            socket.send(["type": "subscribe", "id": "b", "sub": "list", "filter": ["connectionIds": [f.instagram.rawValue]]])
+            #expect(try await socket.next("snapshot").int("total") == 2)
+            _ = try await f.store.receiveInbound(InboundMessage(providerMessageID: "w1", handle: "+55 1", contactName: nil, text: "wa"), on: f.whatsapp, in: f.acme)
+            let instagram = try await f.store.receiveInbound(InboundMessage(providerMessageID: "i1", handle: "+55 2", contactName: nil, text: "ig"), on: f.instagram, in: f.acme)
+            let change = try await socket.next("change")
+            #expect(change.int("conversationId") == instagram.conversation.id.rawValue, "the WhatsApp change belongs to the replaced filter")
+            #expect(change.list("list")?["total"] as? Int == 3)
+        }
+    }
+
+    @Test func permessageDeflateIsNegotiated() async throws {
+        try await LiveServer.run { server in
+            let token = try await server.login("admin@acme.test")
+            let socket = try await LiveSocket.connect(port: server.port, token: token, deflate: true)
+            socket.send(["type": "subscribe", "id": "z", "sub": "all", "pageSize": 200])
+            let snapshot = try await socket.next("snapshot")
+            #expect((snapshot["items"] as? [Any])?.count == 5)
         }
     }
 }

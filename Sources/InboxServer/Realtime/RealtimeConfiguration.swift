@@ -20,12 +20,14 @@ public struct RealtimeConfiguration: Sendable {
     public var maxSubscriptionsPerConnection: Int
     /// How long a WebSocket ticket stays valid, in seconds.
     public var ticketLifetimeSeconds: Int
+    /// How often a connection re-checks its session (revoked, expired, agent deactivated).
+    public var sessionCheckSeconds: Int
 
     public init(
         allowedOrigins: Set<String> = [], maxMessageBytes: Int = 64 * 1024, maxFramesPerMessage: Int = 32,
         maxMessagesPerSecond: Int = 50, maxQueuedBytes: Int = 1 << 20, writeDeadlineSeconds: Double = 10,
         pingIntervalSeconds: Int = 20, maxPageSize: Int = 200, maxSubscriptionsPerConnection: Int = 16,
-        ticketLifetimeSeconds: Int = 30
+        ticketLifetimeSeconds: Int = 30, sessionCheckSeconds: Int = 30
     ) {
         self.allowedOrigins = allowedOrigins
         self.maxMessageBytes = maxMessageBytes
@@ -37,6 +39,7 @@ public struct RealtimeConfiguration: Sendable {
         self.maxPageSize = maxPageSize
         self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
         self.ticketLifetimeSeconds = ticketLifetimeSeconds
+        self.sessionCheckSeconds = sessionCheckSeconds
     }
 }
 

@@ -87,7 +87,7 @@ struct RealtimeConnection<Store: InboxStore> {
                 channel.close(mode: .all, promise: nil)
                 return
             }
-            if seconds % 30 == 0, let tokenHash = session.tokenHash {
+            if seconds % max(1, configuration.sessionCheckSeconds) == 0, let tokenHash = session.tokenHash {
                 do {
                     _ = try await sessions.agent(tokenHash: tokenHash)
                 } catch {
