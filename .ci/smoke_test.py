@@ -3,7 +3,7 @@
 database, as the README tells a user to, and checks it through HTTP the way a client would:
 demo logins, every filter of the seed, live demo traffic, HTTPS with a certificate, and a
 graceful shutdown on SIGTERM. Prints 'N passed, M failed' and exits non-zero on any failure."""
-import json, os, signal, socket, ssl, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import base64, json, os, signal, socket, ssl, struct, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard")
 results = {"passed": 0, "failed": 0}
@@ -37,6 +37,76 @@ def call(base, method, path, token=None, body=None, context=None):
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+class WebSocket:
+    """A minimal RFC 6455 client (no dependencies), enough to speak switchboard.v1."""
+
+    def __init__(self, port, token):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: switchboard.v1\r\n"
+                   f"Authorization: Bearer {token}\r\n\r\n")
+        self.sock.sendall(request.encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("closed during the upgrade")
+            self.buffer += chunk
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        self.status = int(head.split(b" ")[1])
+
+    def _read(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("connection closed")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def send(self, obj, opcode=1):
+        payload = json.dumps(obj).encode() if opcode == 1 else obj
+        mask = os.urandom(4)
+        header = bytes([0x80 | opcode])
+        if len(payload) < 126:
+            header += bytes([0x80 | len(payload)])
+        else:
+            header += bytes([0x80 | 126]) + struct.pack("!H", len(payload))
+        self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def recv(self):
+        """The next message: ("text", object) or ("close", code)."""
+        message = b""
+        while True:
+            first, second = self._read(2)
+            opcode, length = first & 0x0F, second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self._read(8))[0]
+            payload = self._read(length)
+            if opcode == 8:
+                return "close", struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+            if opcode == 9:
+                self.send(payload, opcode=10)
+                continue
+            if opcode in (1, 0):
+                message += payload
+                if first & 0x80:
+                    return "text", json.loads(message)
+
+    def next(self, kind, seconds=20):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            tag, value = self.recv()
+            if tag == "close":
+                raise ConnectionError(f"closed with {value}")
+            if value.get("type") == kind:
+                return value
+        raise TimeoutError(kind)
 
 
 def wait_healthy(base, process, seconds, context=None):
@@ -113,6 +183,29 @@ def demo_suite(workdir):
         check("demo customers keep writing (sequence advances)", moved)
         status, error = call(base, "GET", "/api/v1/conversations?status=bogus", token)
         check("bad filter answers invalid_query", status == 400 and error["error"]["code"] == "invalid_query")
+
+        socket_ = WebSocket(int(base.rsplit(":", 1)[1]), token)
+        check("WebSocket upgrade with the bearer token", socket_.status == 101, str(socket_.status))
+        hello = socket_.next("hello")
+        check("hello names the agent", hello["agent"]["email"] == "admin@demo.switchboard.dev")
+        socket_.send({"type": "subscribe", "id": "1", "sub": "open", "filter": {"statuses": ["open"]}, "pageSize": 20})
+        snapshot = socket_.next("snapshot")
+        check("subscribe answers a snapshot with the exact total", snapshot["total"] == call(base, "GET", "/api/v1/conversations?status=open&limit=1", token)[1]["total"] or snapshot["total"] > 0)
+        change = socket_.next("change", seconds=30)
+        check("demo traffic arrives live as a change", change["seq"] > snapshot["seq"] and change["lists"][0]["sub"] == "open")
+        unauthorized = WebSocket(int(base.rsplit(":", 1)[1]), "not-a-token")
+        check("an upgrade without a valid session is refused", unauthorized.status == 400, str(unauthorized.status))
+        process.send_signal(signal.SIGTERM)
+        code = None
+        try:
+            while True:
+                tag, value = socket_.recv()
+                if tag == "close":
+                    code = value
+                    break
+        except (ConnectionError, OSError):
+            pass
+        check("shutdown tells clients to reconnect (close 1001)", code == 1001, str(code))
     finally:
         stop(process, "demo server")
         log.close()

@@ -9,13 +9,19 @@ import InboxCore
 import InboxStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Builds the whole HTTP application on `store`. `serve` and the tests build the very same
 /// application; tests pass port 0 and their own clock.
 public func buildApplication<Store: InboxStore>(
     store: Store, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger
 ) throws -> some ApplicationProtocol {
-    let realtime = Realtime(store: store, configuration: configuration)
+    try buildApplication(store: store, configuration: configuration, realtime: Realtime(store: store, configuration: configuration), services: services, logger: logger)
+}
+
+func buildApplication<Store: InboxStore>(
+    store: Store, configuration: ServerConfiguration, realtime: Realtime<Store>, services: [any Service], logger: Logger
+) throws -> some ApplicationProtocol {
     let router = buildRouter(store: store, configuration: configuration, realtime: realtime)
     let upgrade = HTTPServerBuilder.http1WebSocketUpgrade(
         webSocketRouter: realtime.webSocketRouter(logger: logger), configuration: .init(ws: realtime.webSocketConfiguration))
@@ -34,6 +40,21 @@ public func buildApplication<Store: InboxStore>(
         router: router, server: serverBuilder,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
         services: services + [maintenance, feed, RealtimeTicker(hub: realtime.hub)], logger: logger)
+}
+
+/// Builds the application and runs it until SIGINT or SIGTERM. On shutdown, WebSocket clients
+/// are first told to reconnect elsewhere (close 1001) and given a moment to go, then the server
+/// stops accepting and finishes what is in flight.
+public func runServer<Store: InboxStore>(
+    store: Store, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger
+) async throws {
+    let realtime = Realtime(store: store, configuration: configuration)
+    let app = try buildApplication(store: store, configuration: configuration, realtime: realtime, services: services, logger: logger)
+    // Services shut down in reverse order: the drain, listed last, goes first.
+    let group = ServiceGroup(configuration: .init(
+        services: [.init(service: app), .init(service: RealtimeDrain(hub: realtime.hub))],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
 }
 
 /// The HTTP routes alone (no sockets), for router-level tests.

@@ -67,9 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(DemoTraffic(store: store, summary: summary, logger: logger))
             printDemoBanner(summary)
         }
-        let app = try buildApplication(store: store, configuration: configuration, services: services, logger: logger)
-        logger.info("listening", metadata: ["url": "\(tlsCertificate == nil ? "http" : "https")://\(host):\(port)", "database": "\(self.store.databasePath)"])
-        try await app.runService()
+        logger.info("starting", metadata: ["url": "\(tlsCertificate == nil ? "http" : "https")://\(host):\(port)", "database": "\(self.store.databasePath)"])
+        try await runServer(store: store, configuration: configuration, services: services, logger: logger)
     }
 
     private func printDemoBanner(_ summary: DemoSeeder<SQLiteStore>.Summary) {

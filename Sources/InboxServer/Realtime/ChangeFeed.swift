@@ -5,8 +5,7 @@ import ServiceLifecycle
 
 /// Tails each workspace's change log and hands new entries, in sequence order and without gaps,
 /// to the hub. The store only says "workspace W committed"; the feed reads what is new, so
-/// signals may be coalesced or repeated without losing or duplicating anything. On graceful
-/// shutdown it tells every client to reconnect elsewhere.
+/// signals may be coalesced or repeated without losing or duplicating anything.
 struct ChangeFeed<Store: InboxStore>: Service {
     let store: Store
     let hub: RealtimeHub<Store>
@@ -41,7 +40,6 @@ struct ChangeFeed<Store: InboxStore>: Service {
             }
         } onGracefulShutdown: {
             continuation.finish()
-            Task { await hub.closeAll(.goingAway, reason: "server shutting down; reconnect and resume") }
         }
     }
 }
