@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Conversations in a new demo workspace.")
     var demoConversations: Int = 2_500
 
+    @Option(help: "Origins (scheme://host[:port], comma-separated) whose pages may open WebSockets besides this server's own (env SWITCHBOARD_ALLOWED_ORIGINS).")
+    var allowedOrigins: String = Environment.value("SWITCHBOARD_ALLOWED_ORIGINS") ?? ""
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
 
@@ -58,7 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
         let hasher = PasswordHasher(cost: UInt8(bcryptCost))
         let configuration = ServerConfiguration(
             host: host, port: port, tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
-            sessionLifetimeSeconds: sessionHours * 3600, passwordHasher: hasher, now: clock.now)
+            sessionLifetimeSeconds: sessionHours * 3600, passwordHasher: hasher,
+            realtime: RealtimeConfiguration(allowedOrigins: Set(allowedOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })),
+            now: clock.now)
 
         var services: [any Service] = []
         if demo {
