@@ -13,9 +13,9 @@ struct DemoHistory<Store: InboxStore> {
     let tags: [TagID]
     let stages: [StageID]
 
-    func play(contact index: Int, startingAt start: Timestamp, random: inout DemoRandom) async throws {
+    func play(contact index: Int, startingAt start: Timestamp, random: inout SplitMix64) async throws {
         var time = start
-        func advance(minutes: ClosedRange<Int>, _ random: inout DemoRandom) {
+        func advance(minutes: ClosedRange<Int>, _ random: inout SplitMix64) {
             time = time.adding(milliseconds: Int64(Int.random(in: minutes, using: &random)) * 60_000 + Int64(index % 997))
             clock.set(time)
         }
@@ -74,7 +74,7 @@ struct DemoHistory<Store: InboxStore> {
         }
     }
 
-    private func deliver(_ message: MessageID, failing: Bool, _ random: inout DemoRandom) async throws {
+    private func deliver(_ message: MessageID, failing: Bool, _ random: inout SplitMix64) async throws {
         if failing {
             _ = try await store.updateDelivery(
                 DeliveryUpdate(messageID: message, status: .failed, failureReason: random.pick(DemoData.failureReasons)), in: workspace)

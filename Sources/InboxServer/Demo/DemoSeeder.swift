@@ -34,7 +34,7 @@ public struct DemoSeeder<Store: InboxStore> {
             return try await summary(of: existing)
         }
         let workspace = try await store.createWorkspace(name: "Datacrazy (demo)", slug: Self.workspaceSlug)
-        var random = DemoRandom(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         let start = Timestamp.now().adding(milliseconds: -7 * 24 * 3_600_000)
         clock.set(start)
         defer { clock.set(nil) }

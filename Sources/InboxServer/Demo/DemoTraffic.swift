@@ -20,7 +20,7 @@ public struct DemoTraffic<Store: InboxStore>: Service {
     }
 
     public func run() async throws {
-        var random = DemoRandom(seed: UInt64(Timestamp.now().milliseconds))
+        var random = SplitMix64(seed: UInt64(Timestamp.now().milliseconds))
         var sent = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let pause = Double.random(in: 0.3...1.7, using: &random) * intervalSeconds
@@ -39,7 +39,7 @@ public struct DemoTraffic<Store: InboxStore>: Service {
         }
     }
 
-    private func step(number: Int, random: inout DemoRandom) async throws {
+    private func step(number: Int, random: inout SplitMix64) async throws {
         let workspace = summary.workspace.id
         let isNewLead = random.chance(0.15)
         let index = isNewLead ? summary.contactCount + Int.random(in: 0..<1_000_000, using: &random) : Int.random(in: 0..<summary.contactCount, using: &random)
