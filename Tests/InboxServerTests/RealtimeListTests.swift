@@ -94,3 +94,32 @@ import Testing
         }
     }
 }
+
+@Suite struct RealtimePagingTests {
+    @Test func pagingFurtherWhileChangesStream() async throws {
+        try await LiveServer.run { server in
+            let f = server.fixture
+            let socket = try await server.socket("admin@acme.test")
+            socket.send(["type": "subscribe", "id": "1", "sub": "all", "filter": ["order": "oldest"], "pageSize": 2])
+            let snapshot = try await socket.next("snapshot")
+            #expect((snapshot["items"] as? [[String: Any]])?.compactMap { ($0["id"] as? NSNumber)?.int64Value } == f.ids(1, 2))
+            let cursor = try #require(snapshot["cursor"] as? String)
+            // A customer writes into conversation 1: it moves to the end of the oldest-first list.
+            _ = try await f.store.receiveInbound(
+                InboundMessage(providerMessageID: "pg-1", handle: "+55 11 90001", contactName: nil, text: "De novo"), on: f.whatsapp, in: f.acme)
+            let moved = try await socket.next("change")
+            #expect(moved.list("all")?["op"] as? String == "upsert")
+            #expect((moved["conversation"] as? [String: Any])?["lastMessagePreview"] as? String == "De novo")
+            #expect(moved.list("all")?["total"] as? Int == 5)
+            socket.send(["type": "more", "id": "2", "sub": "all", "cursor": cursor])
+            let page = try await socket.next("page")
+            #expect(page["id"] as? String == "2")
+            #expect((page["items"] as? [[String: Any]])?.compactMap { ($0["id"] as? NSNumber)?.int64Value } == f.ids(3, 4))
+            let next = try #require(page["cursor"] as? String)
+            socket.send(["type": "more", "id": "3", "sub": "all", "cursor": next])
+            let last = try await socket.next("page")
+            #expect((last["items"] as? [[String: Any]])?.compactMap { ($0["id"] as? NSNumber)?.int64Value } == f.ids(5, 1), "conversation 1 is now the most recent")
+            #expect(last["cursor"] == nil)
+        }
+    }
+}
