@@ -26,7 +26,8 @@ extension SQLiteStore {
             // Cached statements: a list query compiles once per shape, not once per request.
             let sequence = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT last_sequence FROM workspaces WHERE id = ?"), arguments: [workspace]) ?? 0
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.conversation(from:))
+            // A cursor decodes each row in place, without copying it into a `Row` value first.
+            let rows = try Array(Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments).map(Self.conversation(from:)))
             let total = try count.map { try Int.fetchOne(db.cachedStatement(sql: $0.sql), arguments: $0.arguments) ?? 0 }
             return (rows, sequence, total)
         }

@@ -163,3 +163,14 @@ import Testing
         }
     }
 }
+
+@Suite struct RealtimePermissionTests {
+    @Test func changedDepartmentsCloseTheSocketSoTheAgentSubscribesAfresh() async throws {
+        try await LiveServer.run(realtime: RealtimeConfiguration(sessionCheckSeconds: 1)) { server in
+            let f = server.fixture
+            let socket = try await server.socket("vendas@acme.test")
+            _ = try await f.store.updateAgent(f.vendasAgent.id, in: f.acme, with: AgentPatch(departmentIDs: [f.suporte]))
+            #expect(await socket.closed(seconds: 5).code == 4003)
+        }
+    }
+}

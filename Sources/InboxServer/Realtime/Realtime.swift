@@ -50,7 +50,8 @@ struct Realtime<Store: InboxStore>: Sendable {
             }
         } onUpgrade: { inbound, outbound, context in
             guard let admitted = context.requestContext.admission.admitted else { return }
-            let session = await hub.connect(agent: admitted.agent, tokenHash: admitted.tokenHash)
+            let latest = (try? await hub.store.latestSequence(in: admitted.agent.workspaceID)) ?? 0
+            let session = await hub.connect(agent: admitted.agent, tokenHash: admitted.tokenHash, latestSequence: latest)
             await RealtimeConnection(
                 hub: hub, sessions: sessions, configuration: configuration, session: session,
                 channel: context.requestContext.channel, logger: logger

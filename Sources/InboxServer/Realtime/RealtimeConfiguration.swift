@@ -53,6 +53,9 @@ public enum RealtimeCloseCode: UInt16, Sendable {
     case messageTooBig = 1009
     /// The session expired or was revoked, or the agent was deactivated: log in again.
     case sessionEnded = 4001
+    /// The agent's role or departments changed: reconnect and subscribe afresh (not resume: what
+    /// the agent may see is different now).
+    case permissionsChanged = 4003
     /// The client did not read fast enough; reconnect and resume.
     case slowConsumer = 4008
     /// The client sent more messages per second than allowed.

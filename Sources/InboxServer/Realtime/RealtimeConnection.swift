@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdWebSocket
 import InboxCore
 import InboxStore
@@ -17,10 +18,6 @@ struct RealtimeConnection<Store: InboxStore> {
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
-        let latest = (try? await hub.store.latestSequence(in: session.viewer.workspaceID)) ?? 0
-        session.enqueue(ServerMessage.encode(ServerMessage.Hello(
-            agent: session.agent, seq: latest, presence: await hub.presenceSnapshot(for: session), heartbeatSeconds: configuration.pingIntervalSeconds,
-            maxMessageBytes: configuration.maxMessageBytes)))
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await write(outbound)
@@ -89,10 +86,17 @@ struct RealtimeConnection<Store: InboxStore> {
             }
             if seconds % max(1, configuration.sessionCheckSeconds) == 0, let tokenHash = session.tokenHash {
                 do {
-                    _ = try await sessions.agent(tokenHash: tokenHash)
-                } catch {
+                    let current = try await sessions.agent(tokenHash: tokenHash)
+                    // Subscriptions were matched with the agent as it was at connection time.
+                    if current.role != session.agent.role || Set(current.departmentIDs) != Set(session.agent.departmentIDs) {
+                        session.close(.permissionsChanged, reason: "your role or departments changed; reconnect and subscribe afresh")
+                        return
+                    }
+                } catch let error as APIError where error.status == .unauthorized {
                     session.close(.sessionEnded, reason: "the session ended; log in again")
                     return
+                } catch {
+                    logger.warning("session re-check failed; will retry", metadata: ["error": "\(error)"])
                 }
             }
         }

@@ -50,11 +50,15 @@ actor RealtimeHub<Store: InboxStore> {
     // MARK: Connections
 
     /// Registers a connection, marks its agent online and tells whoever may see that.
-    func connect(agent: Agent, tokenHash: String?) -> ClientSession {
+    func connect(agent: Agent, tokenHash: String?, latestSequence: Int64) -> ClientSession {
         lastID += 1
         let session = ClientSession(id: lastID, agent: agent, tokenHash: tokenHash, maxQueuedBytes: configuration.maxQueuedBytes)
         sessions[session.id] = session
-        setPresence(session, .online)
+        setPresence(session, .online) // tells the others, never this session
+        // The hello is queued before the session can receive anything else (one actor turn).
+        session.enqueue(ServerMessage.encode(ServerMessage.Hello(
+            agent: agent, seq: latestSequence, presence: presenceSnapshot(for: session),
+            heartbeatSeconds: configuration.pingIntervalSeconds, maxMessageBytes: configuration.maxMessageBytes)))
         return session
     }
 

@@ -70,7 +70,8 @@ struct RealtimeRequests<Store: InboxStore> {
         do {
             try filter.validate()
         } catch {
-            throw APIError(.unprocessableContent, "invalid_filter", error.message, field: error.field.map { "filter.\($0)" })
+            let key = ["connections": "connectionIds", "tags": "tagIds", "stages": "stageIds", "departments": "departmentIds"][error.field ?? ""]
+            throw APIError(.unprocessableContent, "invalid_filter", error.message, field: key.map { "filter.\($0)" })
         }
         let size = pageSize ?? 50
         guard (0...configuration.maxPageSize).contains(size) else {
