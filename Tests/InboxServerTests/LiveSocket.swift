@@ -37,6 +37,8 @@ final class LiveSocket: Sendable {
         let closeCode = Mutex<UInt16?>(nil)
         let finished = Mutex(false)
         let hello = Mutex<Frame?>(nil)
+        /// Every frame received, in arrival order, never consumed.
+        let log = Mutex<[Frame]>([])
     }
 
     private let state = State()
@@ -89,6 +91,7 @@ final class LiveSocket: Sendable {
                             guard case .text(let text) = message,
                                   let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { continue }
                             state.received.withLock { $0.append(Frame(object: object)) }
+                            state.log.withLock { $0.append(Frame(object: object)) }
                         }
                     }
                     try await group.next()
@@ -105,6 +108,9 @@ final class LiveSocket: Sendable {
             state.finished.withLock { $0 = true }
         }
     }
+
+    /// Every frame received so far, in arrival order.
+    var log: [Frame] { state.log.withLock { $0 } }
 
     /// The server's `hello`, for sockets that read.
     var hello: Frame? { state.hello.withLock { $0 } }

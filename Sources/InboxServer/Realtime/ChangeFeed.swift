@@ -16,7 +16,9 @@ struct ChangeFeed<Store: InboxStore>: Service {
         store.observeCommits { continuation.yield($0) }
         var delivered: [WorkspaceID: Int64] = [:]
         for workspace in try await store.workspaces() {
-            delivered[workspace.id] = try await store.latestSequence(in: workspace.id)
+            let latest = try await store.latestSequence(in: workspace.id)
+            delivered[workspace.id] = latest
+            await hub.startFeed(workspace.id, at: latest)
         }
         await withGracefulShutdownHandler {
             for await workspace in signals {

@@ -15,30 +15,47 @@ actor RealtimeHub<Store: InboxStore> {
     }
 
     struct Subscription {
-        enum Phase {
-            /// Waiting for its snapshot: changes are kept to be applied after it.
-            case pending([ChangeLogEntry])
-            /// Live: changes after `sequence` apply (the snapshot already holds the rest).
-            case live(after: Int64)
-        }
         var filter: ConversationFilter
         var viewer: Viewer
         var pageSize: Int
         var total: Int
-        var phase: Phase
         /// Distinguishes a subscription from the one that replaced it under the same name.
         var generation: Int
+        /// False until its snapshot (or resume replay) has been sent.
+        var live: Bool
+    }
+
+    /// While one of a connection's subscriptions waits for its snapshot, everything for that
+    /// connection is held, so that snapshot and changes leave in sequence order and no version
+    /// of a conversation ever follows a newer one.
+    struct Hold {
+        /// Subscriptions still waiting for their snapshot or replay.
+        var waiting: Set<SubscriptionRef> = []
+        /// Snapshots read, in the order they were read: each goes out after the held changes it includes.
+        var snapshots: [(ref: SubscriptionRef, frame: String?, sequence: Int64)] = []
+        /// Changes that arrived (or were replayed from the log) meanwhile, by sequence.
+        var changes: [Int64: (entry: ChangeLogEntry, message: Message?)] = [:]
+        /// Replies to send once everything else has gone out.
+        var replies: [String] = []
+        /// The hold lasts until the feed has applied this sequence: snapshots and replays read
+        /// the store directly and may be ahead of the changes the hub has seen.
+        var mustReach: Int64 = 0
     }
 
     let store: Store
     let configuration: RealtimeConfiguration
-    private var sessions: [Int: ClientSession] = [:]
-    private var subscriptions: [SubscriptionRef: Subscription] = [:]
-    private var index = SubscriptionIndex<SubscriptionRef>()
-    private var threads = ThreadWatchers()
+    var sessions: [Int: ClientSession] = [:]
+    var subscriptions: [SubscriptionRef: Subscription] = [:]
+    var index = SubscriptionIndex<SubscriptionRef>()
+    var holds: [Int: Hold] = [:]
+    /// The last sequence the feed applied, per workspace.
+    var appliedSequence: [WorkspaceID: Int64] = [:]
+    var threads = ThreadWatchers()
     private var presence = PresenceBoard()
-    private var lastID = 0
-    private(set) var deliveredFrames = 0
+    var lastID = 0
+    var deliveredFrames = 0
+    /// The last conversation JSON encoded, so a change is encoded once for all its recipients.
+    var encodedCache: (workspace: WorkspaceID, sequence: Int64, json: String)?
     let now: @Sendable () -> Timestamp
 
     init(store: Store, configuration: RealtimeConfiguration, now: @escaping @Sendable () -> Timestamp) {
@@ -64,7 +81,8 @@ actor RealtimeHub<Store: InboxStore> {
 
     func disconnect(_ session: ClientSession) {
         sessions[session.id] = nil
-        for ref in subscriptions.keys where ref.session == session.id { drop(ref) }
+        holds[session.id] = nil
+        for ref in Array(subscriptions.keys) where ref.session == session.id { drop(ref) }
         for conversation in threads.closeAll(session: session.id) { broadcastViewers(of: conversation) }
         setPresence(session, nil)
     }
@@ -138,8 +156,8 @@ actor RealtimeHub<Store: InboxStore> {
         }
     }
 
-    private func deliverToThreads(_ entry: ChangeLogEntry, messages: [MessageID: Message]) {
-        let watching = threads.sessions(watching: entry.conversation.id)
+    func deliverToThreads(_ entry: ChangeLogEntry, message: Message?, only sessionID: Int? = nil) {
+        let watching = threads.sessions(watching: entry.conversation.id).filter { sessionID == nil || $0 == sessionID }
         guard !watching.isEmpty else { return }
         var frame: String?
         var lostViewers = false
@@ -155,11 +173,16 @@ actor RealtimeHub<Store: InboxStore> {
             if frame == nil {
                 frame = ServerMessage.encode(ServerMessage.ThreadChange(
                     seq: entry.sequence, kind: entry.kind.rawValue, conversation: entry.conversation,
-                    message: entry.messageID.flatMap { messages[$0] }))
+                    message: message))
             }
             session.enqueue(frame!)
         }
         if lostViewers { broadcastViewers(of: entry.conversation.id) }
+    }
+
+    /// Where the feed starts for a workspace (its sequence when the server started).
+    func startFeed(_ workspace: WorkspaceID, at sequence: Int64) {
+        appliedSequence[workspace] = max(appliedSequence[workspace] ?? 0, sequence)
     }
 
     var connectionCount: Int { sessions.count }
@@ -168,215 +191,6 @@ actor RealtimeHub<Store: InboxStore> {
     /// Closes every connection (graceful shutdown: clients reconnect elsewhere and resume).
     func closeAll(_ code: RealtimeCloseCode, reason: String) {
         for session in sessions.values { session.close(code, reason: reason) }
-    }
-
-    // MARK: Subscriptions
-
-    /// Starts or atomically replaces subscription `name`: answers with a snapshot consistent
-    /// with a sequence number, then every later change, with nothing missed or repeated.
-    func subscribe(_ session: ClientSession, name: String, filter: ConversationFilter, pageSize: Int, requestID: String?) async {
-        let ref = SubscriptionRef(session: session.id, name: name)
-        if subscriptions[ref] == nil, subscriptions.keys.filter({ $0.session == session.id }).count >= configuration.maxSubscriptionsPerConnection {
-            session.enqueue(ServerMessage.failure(
-                APIError(.unprocessableContent, "too_many_subscriptions", "at most \(configuration.maxSubscriptionsPerConnection) subscriptions per connection"),
-                id: requestID))
-            return
-        }
-        let generation = register(ref, filter: filter, viewer: session.viewer, pageSize: pageSize)
-        do {
-            let page = try await store.listConversations(
-                filter, viewer: session.viewer, after: nil, limit: max(pageSize, 1), includeTotal: true)
-            guard var subscription = subscriptions[ref], subscription.generation == generation else { return }
-            session.enqueue(ServerMessage.encode(ServerMessage.Snapshot(
-                id: requestID, sub: name, items: pageSize == 0 ? [] : page.items, total: page.total ?? 0,
-                cursor: pageSize == 0 ? nil : page.nextCursor?.encoded, seq: page.sequence)))
-            subscription.total = page.total ?? 0
-            goLive(ref, subscription, after: page.sequence)
-        } catch {
-            drop(ref)
-            session.enqueue(ServerMessage.failure(Self.apiError(error), id: requestID))
-        }
-    }
-
-    /// The next page of a subscription after `cursor`, read now.
-    func more(_ session: ClientSession, name: String, cursor text: String, requestID: String) async {
-        let ref = SubscriptionRef(session: session.id, name: name)
-        guard let subscription = subscriptions[ref] else {
-            session.enqueue(ServerMessage.failure(APIError(.notFound, "unknown_subscription", "no subscription named \(name)", field: "sub"), id: requestID))
-            return
-        }
-        do {
-            let cursor = try PageCursor(decoding: text, order: subscription.filter.order)
-            let page = try await store.listConversations(
-                subscription.filter, viewer: subscription.viewer, after: cursor, limit: max(subscription.pageSize, 1))
-            session.enqueue(ServerMessage.encode(ServerMessage.Page(
-                id: requestID, sub: name, items: page.items, cursor: page.nextCursor?.encoded, seq: page.sequence)))
-        } catch {
-            session.enqueue(ServerMessage.failure(Self.apiError(error), id: requestID))
-        }
-    }
-
-    func unsubscribe(_ session: ClientSession, name: String, requestID: String) {
-        let ref = SubscriptionRef(session: session.id, name: name)
-        guard subscriptions[ref] != nil else {
-            session.enqueue(ServerMessage.failure(APIError(.notFound, "unknown_subscription", "no subscription named \(name)", field: "sub"), id: requestID))
-            return
-        }
-        drop(ref)
-        session.enqueue(ServerMessage.encode(ServerMessage.OK(id: requestID)))
-    }
-
-    // MARK: Resume
-
-    /// Restores subscriptions after a reconnect: replays, per subscription, exactly the changes
-    /// after `lastSequence` from the change log, or answers `resync` (with fresh snapshots)
-    /// when the log no longer reaches back that far.
-    func resume(_ session: ClientSession, lastSequence: Int64, requested: [(name: String, filter: ConversationFilter, pageSize: Int)], requestID: String) async {
-        let workspace = session.viewer.workspaceID
-        do {
-            let latest = try await store.latestSequence(in: workspace)
-            guard lastSequence <= latest, lastSequence >= 0 else {
-                throw InboxError.invalidField(field: "lastSeq", reason: "ahead of this workspace's sequence \(latest)")
-            }
-            let oldest = try await store.oldestSequence(in: workspace)
-            let reachable = lastSequence == latest || (oldest.map { $0 <= lastSequence + 1 } ?? false)
-            guard reachable, latest - lastSequence <= Int64(configuration.maxReplay) else {
-                session.enqueue(ServerMessage.encode(ServerMessage.Resync(id: requestID, reason: "log_truncated")))
-                for request in requested {
-                    await subscribe(session, name: request.name, filter: request.filter, pageSize: request.pageSize, requestID: nil)
-                }
-                return
-            }
-            var endSequence = lastSequence
-            for request in requested {
-                endSequence = max(endSequence, try await replay(session, request, after: lastSequence))
-            }
-            session.enqueue(ServerMessage.encode(ServerMessage.Resumed(id: requestID, seq: endSequence)))
-        } catch {
-            session.enqueue(ServerMessage.failure(Self.apiError(error), id: requestID))
-        }
-    }
-
-    /// Registers one resumed subscription and sends the changes it missed; returns the sequence
-    /// it is live after.
-    private func replay(_ session: ClientSession, _ request: (name: String, filter: ConversationFilter, pageSize: Int), after lastSequence: Int64) async throws -> Int64 {
-        let ref = SubscriptionRef(session: session.id, name: request.name)
-        let viewer = session.viewer
-        let generation = register(ref, filter: request.filter, viewer: viewer, pageSize: request.pageSize)
-        // The total now, and the sequence it is exact at; totals of replayed changes are derived
-        // backwards from it, so every replayed frame carries the exact total of its moment.
-        let now = try await store.listConversations(request.filter, viewer: viewer, after: nil, limit: 1, includeTotal: true)
-        var missed: [(entry: ChangeLogEntry, change: ListChange)] = []
-        var cursor = lastSequence
-        while cursor < now.sequence {
-            let batch = try await store.changes(in: viewer.workspaceID, after: cursor, limit: 1_000)
-            guard let last = batch.last else { break }
-            for entry in batch where entry.sequence <= now.sequence {
-                if let change = ListChange.of(request.filter, viewer: viewer, previous: entry.previous, current: entry.conversation) {
-                    missed.append((entry, change))
-                }
-            }
-            cursor = last.sequence
-        }
-        guard var subscription = subscriptions[ref], subscription.generation == generation else { return now.sequence }
-        var total = (now.total ?? 0) - missed.reduce(0) { $0 + $1.change.totalDelta }
-        for (entry, change) in missed {
-            total += change.totalDelta
-            guard let update = Self.listUpdate(name: request.name, pageSize: request.pageSize, change: change, total: total) else { continue }
-            let json = viewer.canSee(entry.conversation) ? ServerMessage.encodeConversation(entry.conversation) : nil
-            session.enqueue(ChangeFrame.make(
-                sequence: entry.sequence, conversationJSON: json, conversationID: entry.conversation.id,
-                version: entry.conversation.version, lists: [update]))
-        }
-        subscription.total = now.total ?? 0
-        goLive(ref, subscription, after: now.sequence)
-        return now.sequence
-    }
-
-    // MARK: Changes
-
-    /// Fans out changes, in sequence order, to lists and open threads. `messages` holds the
-    /// messages of entries about watched conversations.
-    func apply(_ entries: [ChangeLogEntry], messages: [MessageID: Message] = [:]) {
-        for entry in entries {
-            deliver(entry, to: index.candidates(previous: entry.previous, current: entry.conversation))
-            deliverToThreads(entry, messages: messages)
-        }
-    }
-
-    private func deliver(_ entry: ChangeLogEntry, to candidates: Set<SubscriptionRef>) {
-        var updates: [Int: [ListUpdate]] = [:]
-        for ref in candidates {
-            guard var subscription = subscriptions[ref] else { continue }
-            switch subscription.phase {
-            case .pending(var buffered):
-                buffered.append(entry)
-                subscription.phase = .pending(buffered)
-                subscriptions[ref] = subscription
-                continue
-            case .live(let after):
-                guard entry.sequence > after else { continue }
-            }
-            guard let change = ListChange.of(subscription.filter, viewer: subscription.viewer, previous: entry.previous, current: entry.conversation)
-            else { continue }
-            subscription.total += change.totalDelta
-            subscriptions[ref] = subscription
-            if let update = Self.listUpdate(name: ref.name, pageSize: subscription.pageSize, change: change, total: subscription.total) {
-                updates[ref.session, default: []].append(update)
-            }
-        }
-        guard !updates.isEmpty else { return }
-        // Encoded once for every recipient allowed to see it.
-        var conversationJSON: String?
-        for (sessionID, lists) in updates {
-            guard let session = sessions[sessionID] else { continue }
-            var json: String?
-            if session.viewer.canSee(entry.conversation) {
-                if conversationJSON == nil { conversationJSON = ServerMessage.encodeConversation(entry.conversation) }
-                json = conversationJSON
-            }
-            session.enqueue(ChangeFrame.make(
-                sequence: entry.sequence, conversationJSON: json, conversationID: entry.conversation.id,
-                version: entry.conversation.version, lists: lists.sorted { $0.sub < $1.sub }))
-            deliveredFrames += 1
-        }
-    }
-
-    // MARK: Helpers
-
-    private static func listUpdate(name: String, pageSize: Int, change: ListChange, total: Int) -> ListUpdate? {
-        if pageSize == 0 {
-            // Count-only subscriptions hear only about their total.
-            return change.totalDelta == 0 ? nil : ListUpdate(sub: name, op: "count", reason: nil, total: total)
-        }
-        switch change {
-        case .entered, .updated: return ListUpdate(sub: name, op: "upsert", reason: nil, total: total)
-        case .left(let reason): return ListUpdate(sub: name, op: "remove", reason: reason.rawValue, total: total)
-        }
-    }
-
-    /// Files a subscription as pending (replacing any of the same name) and returns its generation.
-    private func register(_ ref: SubscriptionRef, filter: ConversationFilter, viewer: Viewer, pageSize: Int) -> Int {
-        drop(ref)
-        lastID += 1
-        subscriptions[ref] = Subscription(filter: filter, viewer: viewer, pageSize: pageSize, total: 0, phase: .pending([]), generation: lastID)
-        index.insert(ref, filter: filter, viewer: viewer)
-        return lastID
-    }
-
-    /// Makes a pending subscription live after `sequence` and applies what it buffered since.
-    private func goLive(_ ref: SubscriptionRef, _ subscription: Subscription, after sequence: Int64) {
-        var subscription = subscription
-        let buffered: [ChangeLogEntry]
-        if case .pending(let entries) = subscriptions[ref]?.phase { buffered = entries } else { buffered = [] }
-        subscription.phase = .live(after: sequence)
-        subscriptions[ref] = subscription
-        for entry in buffered where entry.sequence > sequence { deliver(entry, to: [ref]) }
-    }
-
-    private func drop(_ ref: SubscriptionRef) {
-        guard let old = subscriptions.removeValue(forKey: ref) else { return }
-        index.remove(ref, filter: old.filter, viewer: old.viewer)
     }
 
     static func apiError(_ error: any Error) -> APIError {
