@@ -82,6 +82,9 @@ public protocol InboxStore: Sendable {
     func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int
     /// Messages of a conversation, newest first, strictly older than `before` when given.
     func messages(of conversation: ConversationID, in workspace: WorkspaceID, before: MessageID?, limit: Int) async throws -> [Message]
+    /// A conversation, its newest messages (newest first) and the change-log sequence both are
+    /// consistent with, read in one transaction.
+    func thread(_ id: ConversationID, in workspace: WorkspaceID, messageLimit: Int) async throws -> (conversation: Conversation, messages: [Message], sequence: Int64)
     /// The messages with these ids in the workspace (missing ids are left out).
     func messages(ids: [MessageID], in workspace: WorkspaceID) async throws -> [Message]
 

@@ -175,6 +175,17 @@ extension SQLiteStore {
         try await read { db in try self.loadConversation(id, in: workspace, db) }
     }
 
+    public func thread(_ id: ConversationID, in workspace: WorkspaceID, messageLimit: Int) async throws -> (conversation: Conversation, messages: [Message], sequence: Int64) {
+        try await read { db in
+            let sequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM workspaces WHERE id = ?", arguments: [workspace.rawValue]) ?? 0
+            let conversation = try self.loadConversation(id, in: workspace, db)
+            let messages = try Row.fetchAll(
+                db, sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?", arguments: [id.rawValue, max(1, messageLimit)]
+            ).map { try self.message(from: $0) }
+            return (conversation, messages, sequence)
+        }
+    }
+
     public func messages(ids: [MessageID], in workspace: WorkspaceID) async throws -> [Message] {
         guard !ids.isEmpty else { return [] }
         let unique = Array(Set(ids))

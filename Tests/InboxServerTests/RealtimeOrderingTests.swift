@@ -64,4 +64,39 @@ import Testing
             #expect(changes >= 150)
         }
     }
+
+    /// Opening a thread while its conversation changes: the answer, then every later change,
+    /// with no version skipped and none repeated.
+    @Test func aThreadOpenedMidStreamMissesNothing() async throws {
+        try await LiveServer.run { server in
+            let f = server.fixture
+            let conversation = f.conversations[0]
+            let socket = try await server.socket("admin@acme.test")
+            let writer = Task {
+                for index in 0..<60 {
+                    _ = try await f.store.sendOutbound(
+                        OutboundMessage(author: .automation(name: "Robô"), clientMessageID: nil, text: "t\(index)"), to: conversation, in: f.acme)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            socket.send(["type": "open_thread", "id": "t", "conversationId": conversation.rawValue])
+            try await writer.value
+            let final = try await f.store.conversation(conversation, in: f.acme).version
+            _ = try await socket.next("thread_change", where: { ($0["conversation"] as? [String: Any])?["version"] as? Int == Int(final) }, seconds: 10)
+            var version: Int64 = 0
+            var answered = false
+            for frame in socket.log where frame.type == "thread" || frame.type == "thread_change" {
+                let current = ((frame["conversation"] as? [String: Any])?["version"] as? NSNumber)?.int64Value ?? -1
+                if frame.type == "thread" {
+                    #expect(!answered)
+                    answered = true
+                } else {
+                    #expect(answered, "a thread_change came before the thread")
+                    #expect(current == version + 1, "version \(current) after \(version)")
+                }
+                version = current
+            }
+            #expect(version == final)
+        }
+    }
 }

@@ -157,7 +157,7 @@ extension RealtimeHub {
     }
 
     /// One change for one connection: one frame for its lists, then its open thread.
-    private func deliver(_ entry: ChangeLogEntry, message: Message?, toSession sessionID: Int, refs: [SubscriptionRef]) {
+    private func deliver(_ entry: ChangeLogEntry, message: Message?, toSession sessionID: Int, refs: [SubscriptionRef], threads includeThreads: Bool = true) {
         guard let session = sessions[sessionID] else { return }
         var lists: [ListUpdate] = []
         for ref in refs {
@@ -178,7 +178,7 @@ extension RealtimeHub {
                 version: entry.conversation.version, lists: lists.sorted { $0.sub < $1.sub }))
             deliveredFrames += 1
         }
-        deliverToThreads(entry, message: message, only: sessionID)
+        if includeThreads { deliverToThreads(entry, message: message, only: sessionID) }
     }
 
     /// The JSON of the change's conversation, encoded at most once per change.
@@ -191,7 +191,7 @@ extension RealtimeHub {
 
     // MARK: Holding
 
-    private func raiseMustReach(_ sessionID: Int, to sequence: Int64) {
+    func raiseMustReach(_ sessionID: Int, to sequence: Int64) {
         // Read first: an optional-chained assignment holds `holds` while its value is computed.
         let current = holds[sessionID]?.mustReach ?? 0
         holds[sessionID]?.mustReach = max(current, sequence)
@@ -210,6 +210,14 @@ extension RealtimeHub {
         releaseIfReady(ref.session)
     }
 
+    /// An opened thread's answer, consistent with `sequence`, joins the ordered release.
+    func readyThread(_ pending: SubscriptionRef, conversation: ConversationID, frame: String, at sequence: Int64) {
+        raiseMustReach(pending.session, to: sequence)
+        holds[pending.session]?.waiting.remove(pending)
+        holds[pending.session]?.threadAnswers.append((conversation, frame, sequence))
+        releaseIfReady(pending.session)
+    }
+
     /// Once no subscription of the connection waits, sends snapshots and held changes merged in
     /// sequence order, then the replies, and lifts the hold.
     func releaseIfReady(_ sessionID: Int) {
@@ -221,6 +229,9 @@ extension RealtimeHub {
         guard appliedSequence[session.viewer.workspaceID] ?? 0 >= hold.mustReach else { return }
         holds[sessionID] = nil
         var snapshots = hold.snapshots.sorted { $0.sequence < $1.sequence }[...]
+        var threadAnswers = hold.threadAnswers.sorted { $0.sequence < $1.sequence }[...]
+        // Threads whose answer has not gone out yet: their changes so far are in the answer.
+        var unanswered = Set(hold.threadAnswers.map(\.conversation))
         func emitSnapshots(before sequence: Int64) {
             while let next = snapshots.first, next.sequence < sequence {
                 snapshots.removeFirst()
@@ -228,12 +239,17 @@ extension RealtimeHub {
                 subscriptions[next.ref]?.live = true
                 if let frame = next.frame { session.enqueue(frame) }
             }
+            while let next = threadAnswers.first, next.sequence < sequence {
+                threadAnswers.removeFirst()
+                unanswered.remove(next.conversation)
+                session.enqueue(next.frame)
+            }
         }
         for sequence in hold.changes.keys.sorted() {
             emitSnapshots(before: sequence)
             let (entry, message) = hold.changes[sequence]!
             let refs = subscriptions.keys.filter { $0.session == sessionID }
-            deliver(entry, message: message, toSession: sessionID, refs: Array(refs))
+            deliver(entry, message: message, toSession: sessionID, refs: Array(refs), threads: !unanswered.contains(entry.conversation.id))
         }
         emitSnapshots(before: .max)
         for reply in hold.replies { session.enqueue(reply) }

@@ -37,6 +37,8 @@ actor RealtimeHub<Store: InboxStore> {
         var changes: [Int64: (entry: ChangeLogEntry, message: Message?)] = [:]
         /// Replies to send once everything else has gone out.
         var replies: [String] = []
+        /// Opened threads' answers, each consistent with a sequence, released like snapshots.
+        var threadAnswers: [(conversation: ConversationID, frame: String, sequence: Int64)] = []
         /// The hold lasts until the feed has applied this sequence: snapshots and replays read
         /// the store directly and may be ahead of the changes the hub has seen.
         var mustReach: Int64 = 0
@@ -112,18 +114,26 @@ actor RealtimeHub<Store: InboxStore> {
 
     /// Opens a conversation's thread: its newest messages and who else is looking, then every
     /// change to it (messages, delivery statuses, state) until closed.
+    /// Like a list snapshot, the thread's answer is consistent with a sequence number and leaves
+    /// in sequence order with the connection's other pushes (see ``Hold``): nothing is missed
+    /// between reading the thread and watching it.
     func openThread(_ session: ClientSession, conversationID: ConversationID, requestID: String) async {
+        let pending = SubscriptionRef(session: session.id, name: "thread:\(conversationID)")
+        threads.open(conversationID, session: session.id, agent: session.agent)
+        holds[session.id, default: Hold()].waiting.insert(pending)
         do {
-            let conversation = try await store.conversation(conversationID, in: session.viewer.workspaceID)
-            guard session.viewer.canSee(conversation) else { throw InboxError.notFound(entity: "conversation") }
-            let messages = try await store.messages(of: conversationID, in: session.viewer.workspaceID, before: nil, limit: 50)
-            guard sessions[session.id] != nil else { return }
-            threads.open(conversationID, session: session.id, agent: session.agent)
-            session.enqueue(ServerMessage.encode(ServerMessage.Thread(
-                id: requestID, conversation: conversation, messages: messages, viewers: threads.viewers(of: conversationID, now: now()))))
+            let thread = try await store.thread(conversationID, in: session.viewer.workspaceID, messageLimit: 50)
+            guard session.viewer.canSee(thread.conversation) else { throw InboxError.notFound(entity: "conversation") }
+            guard sessions[session.id] != nil, threads.isWatching(session.id, conversationID) else { return }
+            let frame = ServerMessage.encode(ServerMessage.Thread(
+                id: requestID, conversation: thread.conversation, messages: thread.messages, viewers: threads.viewers(of: conversationID, now: now())))
+            readyThread(pending, conversation: conversationID, frame: frame, at: thread.sequence)
             broadcastViewers(of: conversationID, except: session.id)
         } catch {
+            threads.close(conversationID, session: session.id)
+            holds[session.id]?.waiting.remove(pending)
             session.enqueue(ServerMessage.failure(Self.apiError(error), id: requestID))
+            releaseIfReady(session.id)
         }
     }
 
