@@ -12,7 +12,7 @@ public struct RealtimeConfiguration: Sendable {
     public var maxQueuedBytes: Int
     /// Longest a single write may stay blocked before the client is closed as a slow consumer.
     public var writeDeadlineSeconds: Double
-    /// Server pings this often; a client that answers nothing for two periods is closed.
+    /// Server pings this often; a ping still unanswered when the next is due closes the client.
     public var pingIntervalSeconds: Int
     /// Largest page a subscription may ask for.
     public var maxPageSize: Int
@@ -47,7 +47,7 @@ public struct RealtimeConfiguration: Sendable {
 public enum RealtimeCloseCode: UInt16, Sendable {
     /// The server is shutting down; reconnect (elsewhere) and resume.
     case goingAway = 1001
-    /// The client broke the protocol (fragment flood, binary frames, too many errors).
+    /// The client broke the protocol (fragment flood, binary frames, text that is not UTF-8).
     case policyViolation = 1008
     /// An inbound message was larger than the limit.
     case messageTooBig = 1009
