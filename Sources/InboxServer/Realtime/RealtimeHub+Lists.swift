@@ -245,11 +245,12 @@ extension RealtimeHub {
                 session.enqueue(next.frame)
             }
         }
+        // The connection's subscriptions, found once: the release does not add or remove any.
+        let refs = subscriptions.keys.filter { $0.session == sessionID }
         for sequence in hold.changes.keys.sorted() {
             emitSnapshots(before: sequence)
             let (entry, message) = hold.changes[sequence]!
-            let refs = subscriptions.keys.filter { $0.session == sessionID }
-            deliver(entry, message: message, toSession: sessionID, refs: Array(refs), threads: !unanswered.contains(entry.conversation.id))
+            deliver(entry, message: message, toSession: sessionID, refs: refs, threads: !unanswered.contains(entry.conversation.id))
         }
         emitSnapshots(before: .max)
         for reply in hold.replies { session.enqueue(reply) }
