@@ -58,13 +58,16 @@ public struct Connection: Hashable, Sendable, Codable {
     public var kind: ConnectionKind
     public var name: String
     public var active: Bool
+    /// How messages sent on this connection reach the customer.
+    public var outbound: OutboundSettings
 
-    public init(id: ConnectionID, workspaceID: WorkspaceID, kind: ConnectionKind, name: String, active: Bool = true) {
+    public init(id: ConnectionID, workspaceID: WorkspaceID, kind: ConnectionKind, name: String, active: Bool = true, outbound: OutboundSettings = .none) {
         self.id = id
         self.workspaceID = workspaceID
         self.kind = kind
         self.name = name
         self.active = active
+        self.outbound = outbound
     }
 }
 

@@ -29,3 +29,5 @@ public typealias ContactID = Identifier<Contact>
 public typealias DealID = Identifier<Deal>
 public typealias ConversationID = Identifier<Conversation>
 public typealias MessageID = Identifier<Message>
+public typealias AutomationID = Identifier<Automation>
+public typealias RunID = Identifier<ActionRun>

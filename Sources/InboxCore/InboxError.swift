@@ -15,6 +15,9 @@ public enum InboxError: Error, Equatable, Sendable {
     case forbidden(reason: String)
     /// The state changed under the caller (compare-and-set lost).
     case conflict(reason: String)
+    /// A reply was written against a version older than the customer's latest message: it was
+    /// not sent, so the agent can read first (the composer's "traffic cop").
+    case newerInbound(latestInboundVersion: Int64)
 
     /// The stable code sent to clients.
     public var code: String {
@@ -25,6 +28,7 @@ public enum InboxError: Error, Equatable, Sendable {
         case .invalidField: "invalid_field"
         case .forbidden: "forbidden"
         case .conflict: "conflict"
+        case .newerInbound: "newer_inbound"
         }
     }
 
@@ -37,6 +41,8 @@ public enum InboxError: Error, Equatable, Sendable {
         case .invalidField(let field, let reason): "\(field): \(reason)"
         case .forbidden(let reason): reason
         case .conflict(let reason): reason
+        case .newerInbound(let version):
+            "the customer wrote again (version \(version)) after the version this reply was written against; read it, then send again"
         }
     }
 

@@ -16,13 +16,14 @@ import UnixSignals
 public func buildApplication<Store: InboxStore>(
     store: Store, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger
 ) throws -> some ApplicationProtocol {
-    try buildApplication(store: store, configuration: configuration, realtime: Realtime(store: store, configuration: configuration), services: services, logger: logger)
+    try buildApplication(services: InboxServices(store: store, configuration: configuration, logger: logger), extraServices: services, logger: logger)
 }
 
 func buildApplication<Store: InboxStore>(
-    store: Store, configuration: ServerConfiguration, realtime: Realtime<Store>, services: [any Service], logger: Logger
+    services inbox: InboxServices<Store>, extraServices: [any Service], logger: Logger
 ) throws -> some ApplicationProtocol {
-    let router = buildRouter(store: store, configuration: configuration, realtime: realtime)
+    let configuration = inbox.configuration, store = inbox.store, realtime = inbox.realtime
+    let router = buildRouter(services: inbox)
     let upgrade = HTTPServerBuilder.http1WebSocketUpgrade(
         webSocketRouter: realtime.webSocketRouter(logger: logger), configuration: .init(ws: realtime.webSocketConfiguration))
     let serverBuilder: HTTPServerBuilder
@@ -39,7 +40,7 @@ func buildApplication<Store: InboxStore>(
     return Application(
         router: router, server: serverBuilder,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
-        services: services + [maintenance, feed, RealtimeTicker(hub: realtime.hub)], logger: logger)
+        services: extraServices + [maintenance, feed, RealtimeTicker(hub: realtime.hub), inbox.dispatcher], logger: logger)
 }
 
 /// Builds the application and runs it until SIGINT or SIGTERM. On shutdown, WebSocket clients
@@ -48,22 +49,25 @@ func buildApplication<Store: InboxStore>(
 public func runServer<Store: InboxStore>(
     store: Store, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger
 ) async throws {
-    let realtime = Realtime(store: store, configuration: configuration)
-    let app = try buildApplication(store: store, configuration: configuration, realtime: realtime, services: services, logger: logger)
+    let inbox = InboxServices(store: store, configuration: configuration, logger: logger)
+    // Bulk runs cut short by a stop are closed as they stand (each item was applied on its own).
+    _ = try await store.finishAbandonedRuns()
+    let app = try buildApplication(services: inbox, extraServices: services, logger: logger)
     // Services shut down in reverse order: the drain, listed last, goes first.
     let group = ServiceGroup(configuration: .init(
-        services: [.init(service: app), .init(service: RealtimeDrain(hub: realtime.hub))],
+        services: [.init(service: app), .init(service: RealtimeDrain(hub: inbox.realtime.hub))],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
 }
 
-/// The HTTP routes alone (no sockets), for router-level tests.
+/// The HTTP routes alone (no sockets, no dispatcher running), for router-level tests.
 public func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfiguration) -> Router<AppRequestContext> {
-    buildRouter(store: store, configuration: configuration, realtime: Realtime(store: store, configuration: configuration))
+    buildRouter(services: InboxServices(store: store, configuration: configuration, logger: Logger(label: "switchboard.router")))
 }
 
 /// The routes, shared by the application and by router-level tests.
-func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfiguration, realtime: Realtime<Store>) -> Router<AppRequestContext> {
+func buildRouter<Store: InboxStore>(services inbox: InboxServices<Store>) -> Router<AppRequestContext> {
+    let store = inbox.store, configuration = inbox.configuration
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(APIErrorMiddleware())
     router.get("health") { _, _ in try WireJSON.response(["status": "ok"]) }
@@ -73,7 +77,7 @@ func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfigura
     let auth = AuthController(
         store: store, configuration: configuration, throttle: LoginThrottle(maxFailures: configuration.maxLoginFailures, now: configuration.now))
     auth.addPublicRoutes(to: api)
-    InboundController(store: store).addRoutes(to: api)
+    InboundController(store: store, intake: inbox.intake).addRoutes(to: api)
 
     let authenticated = api.group().add(middleware: SessionAuthenticator(sessions: SessionResolver(store: store, now: configuration.now)))
     auth.addRoutes(to: authenticated)
@@ -82,7 +86,10 @@ func buildRouter<Store: InboxStore>(store: Store, configuration: ServerConfigura
     ConnectionsController(store: store).addRoutes(to: authenticated)
     LeadsController(store: store).addRoutes(to: authenticated)
     ConversationsController(store: store).addRoutes(to: authenticated)
-    realtime.addRoutes(httpRouter: router, authenticated: authenticated)
+    ConversationActionsController(store: store, commands: inbox.commands).addRoutes(to: authenticated)
+    AutomationsController(store: store).addRoutes(to: authenticated)
+    RunsController(store: store, bulk: inbox.bulk).addRoutes(to: authenticated)
+    inbox.realtime.addRoutes(httpRouter: router, authenticated: authenticated)
     return router
 }
 

@@ -17,6 +17,10 @@ public struct ServerConfiguration: Sendable {
     public var changeLogKeep: Int
     /// The WebSocket endpoint's limits and timings.
     public var realtime: RealtimeConfiguration
+    /// Who may reply to a conversation (`--reply-policy`).
+    public var replyPolicy: ReplyPolicy
+    /// Outbound delivery through connections' adapters.
+    public var delivery: DeliveryConfiguration
     /// The clock; tests inject their own.
     public var now: @Sendable () -> Timestamp
 
@@ -24,8 +28,11 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil,
         sessionLifetimeSeconds: Int = 12 * 3600, passwordHasher: PasswordHasher = PasswordHasher(),
         maxLoginFailures: Int = 10, changeLogRetentionSeconds: Int = 900, changeLogKeep: Int = 20_000,
-        realtime: RealtimeConfiguration = RealtimeConfiguration(), now: @escaping @Sendable () -> Timestamp = Timestamp.now
+        realtime: RealtimeConfiguration = RealtimeConfiguration(), replyPolicy: ReplyPolicy = .assigned,
+        delivery: DeliveryConfiguration = DeliveryConfiguration(), now: @escaping @Sendable () -> Timestamp = Timestamp.now
     ) {
+        self.replyPolicy = replyPolicy
+        self.delivery = delivery
         self.host = host
         self.port = port
         self.tlsCertificatePath = tlsCertificatePath

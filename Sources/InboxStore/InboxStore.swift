@@ -57,6 +57,11 @@ public protocol InboxStore: Sendable {
     /// reflected on all of its conversations.
     func upsertDeal(_ upsert: DealUpsert, in workspace: WorkspaceID) async throws -> StoreResult<Deal>
     func deals(of contact: ContactID, in workspace: WorkspaceID) async throws -> [Deal]
+    /// Adds (`present`) or removes a tag on the lead, reflected on all of its conversations.
+    func setLeadTag(_ tag: TagID, present: Bool, on contact: ContactID, in workspace: WorkspaceID) async throws -> StoreResult<Contact>
+    /// Moves the lead's deals in the stage's pipeline to the stage, opening a deal in it when the
+    /// lead has none there; reflected on all of its conversations.
+    func moveLead(_ contact: ContactID, to stage: StageID, in workspace: WorkspaceID) async throws -> StoreResult<[Deal]>
 
     // MARK: Conversations
     /// Appends a customer's message: finds or creates the contact (by handle on the connection)
@@ -69,8 +74,15 @@ public protocol InboxStore: Sendable {
     func updateDelivery(_ update: DeliveryUpdate, in workspace: WorkspaceID) async throws -> MessageResult
     /// The single compare-and-set through which every assignee or department change goes.
     func assign(_ change: AssignmentChange, in workspace: WorkspaceID) async throws -> AssignmentOutcome
-    func finish(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
-    func reopen(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
+    /// Finishes an open conversation (a finished one is returned unchanged, with no change).
+    /// With `ifVersion`, applies only if the conversation is still at that version, else
+    /// throws ``InboxError/conflict(reason:)``.
+    func finish(_ id: ConversationID, in workspace: WorkspaceID, ifVersion: Int64?) async throws -> StoreResult<Conversation>
+    func reopen(_ id: ConversationID, in workspace: WorkspaceID, ifVersion: Int64?) async throws -> StoreResult<Conversation>
+    /// Sends a failed outbound message again: pending, failure cleared, due for its adapter now.
+    func resendMessage(_ id: MessageID, in workspace: WorkspaceID) async throws -> MessageResult
+    /// Dismisses a failed outbound message: it no longer marks the conversation "send failed".
+    func dismissFailure(_ id: MessageID, in workspace: WorkspaceID) async throws -> MessageResult
     func markRead(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation>
     func conversation(_ id: ConversationID, in workspace: WorkspaceID) async throws -> Conversation
     /// One page of the conversations matching `filter` that `viewer` may see, in the filter's
@@ -87,6 +99,34 @@ public protocol InboxStore: Sendable {
     func thread(_ id: ConversationID, in workspace: WorkspaceID, messageLimit: Int) async throws -> (conversation: Conversation, messages: [Message], sequence: Int64)
     /// The messages with these ids in the workspace (missing ids are left out).
     func messages(ids: [MessageID], in workspace: WorkspaceID) async throws -> [Message]
+
+    // MARK: Outbound delivery
+    /// Leases up to `limit` pending outbound messages due by `now` to their adapters: each
+    /// counts an attempt and is not due again before `leaseUntil`, so a crash mid-delivery
+    /// retries it and two dispatchers never send it at once.
+    func leaseDeliveries(dueBy now: Timestamp, leaseUntil: Timestamp, limit: Int) async throws -> [PendingDelivery]
+    /// Makes a leased message due again at `at` (a transient failure's backoff).
+    func rescheduleDelivery(_ id: MessageID, in workspace: WorkspaceID, at: Timestamp) async throws
+
+    // MARK: Automations and runs
+    func createAutomation(_ draft: AutomationDraft, in workspace: WorkspaceID) async throws -> Automation
+    func updateAutomation(_ id: AutomationID, in workspace: WorkspaceID, with draft: AutomationDraft) async throws -> Automation
+    func automation(_ id: AutomationID, in workspace: WorkspaceID) async throws -> Automation
+    func automations(in workspace: WorkspaceID) async throws -> [Automation]
+    /// Active automations with this trigger.
+    func automations(triggeredBy kind: AutomationTriggerKind, in workspace: WorkspaceID) async throws -> [Automation]
+    /// Records a new run; with an idempotency key already used by the agent, returns that run
+    /// instead (`existing` true) and records nothing.
+    func beginRun(_ draft: RunDraft, in workspace: WorkspaceID) async throws -> (run: ActionRun, existing: Bool)
+    /// Appends outcomes to a running run.
+    func recordRunItems(_ items: [RunItem], of run: RunID, in workspace: WorkspaceID) async throws
+    func finishRun(_ id: RunID, in workspace: WorkspaceID) async throws -> ActionRun
+    /// A run with its items.
+    func run(_ id: RunID, in workspace: WorkspaceID) async throws -> ActionRun
+    /// An automation's runs, newest first, without items.
+    func runs(of automation: AutomationID, in workspace: WorkspaceID, limit: Int) async throws -> [ActionRun]
+    /// Runs left `running` by a stopped server: each is finished as it stands.
+    func finishAbandonedRuns() async throws -> Int
 
     // MARK: Change log
     /// The workspace's latest sequence number (0 before any change).
@@ -107,6 +147,14 @@ public protocol InboxStore: Sendable {
 }
 
 extension InboxStore {
+    public func finish(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation> {
+        try await finish(id, in: workspace, ifVersion: nil)
+    }
+
+    public func reopen(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation> {
+        try await reopen(id, in: workspace, ifVersion: nil)
+    }
+
     /// One page, without the total.
     public func listConversations(_ filter: ConversationFilter, viewer: Viewer, after cursor: PageCursor?, limit: Int) async throws -> ConversationPage {
         try await listConversations(filter, viewer: viewer, after: cursor, limit: limit, includeTotal: false)

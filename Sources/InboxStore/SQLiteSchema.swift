@@ -8,6 +8,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v1-foundation") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-actions") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -236,5 +239,63 @@ enum SQLiteSchema {
         PRIMARY KEY (workspace_id, sequence)
     ) WITHOUT ROWID;
     CREATE INDEX change_log_by_time ON change_log(created_at);
+    """
+
+    /// Outbound delivery, the traffic cop, automations and recorded runs.
+    private static let v2 = """
+    -- The outbound adapter's settings (JSON) and the webhook's signing secret, kept apart so
+    -- that no listing ever returns it.
+    ALTER TABLE connections ADD COLUMN outbound TEXT NOT NULL DEFAULT '{"adapter":"none"}';
+    ALTER TABLE connections ADD COLUMN outbound_secret TEXT;
+
+    -- The conversation's version right after an inbound message arrived: a reply written
+    -- against an older version has not seen it.
+    ALTER TABLE messages ADD COLUMN conversation_version INTEGER;
+    -- The outbox: a pending outbound message with a due time is dispatched by its adapter.
+    ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN next_attempt_at INTEGER;
+    CREATE INDEX messages_outbox ON messages(next_attempt_at)
+        WHERE delivery_status = 'pending' AND next_attempt_at IS NOT NULL;
+    CREATE INDEX messages_latest_inbound ON messages(conversation_id, id) WHERE direction = 'inbound';
+
+    CREATE TABLE automations (
+        id INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL CHECK (length(name) > 0),
+        trigger_kind TEXT NOT NULL CHECK (trigger_kind IN ('manual', 'new_conversation', 'keyword')),
+        trigger TEXT NOT NULL,
+        actions TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        UNIQUE (workspace_id, name)
+    );
+    CREATE INDEX automations_by_trigger ON automations(workspace_id, trigger_kind) WHERE active = 1;
+
+    -- Bulk actions and automation runs. An agent's idempotency key names one run.
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+        agent_id INTEGER REFERENCES agents(id),
+        idempotency_key TEXT,
+        action TEXT NOT NULL,
+        automation_id INTEGER REFERENCES automations(id),
+        trigger_kind TEXT,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+        total INTEGER NOT NULL CHECK (total >= 0),
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        UNIQUE (workspace_id, agent_id, idempotency_key)
+    );
+    CREATE INDEX runs_by_automation ON runs(automation_id, id) WHERE automation_id IS NOT NULL;
+    CREATE INDEX runs_running ON runs(status) WHERE status = 'running';
+
+    CREATE TABLE run_items (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        position INTEGER NOT NULL,
+        conversation_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('done', 'skipped', 'forbidden', 'not_found', 'failed')),
+        reason TEXT,
+        PRIMARY KEY (run_id, position)
+    ) WITHOUT ROWID;
     """
 }

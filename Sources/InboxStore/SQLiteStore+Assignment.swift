@@ -59,9 +59,10 @@ extension SQLiteStore {
 
     /// Why the condition did not hold; capacity when nothing else explains it.
     private static func explain(_ condition: AssignmentCondition, current: Conversation) -> AssignmentConflict {
+        // The assignee first: a claimer who lost wants to hear who won, whatever else changed.
         if condition.requireOpen, current.status != .open { return .notOpen }
+        if !AssignmentCondition(assignee: condition.assignee, requireOpen: false).holds(for: current) { return .assigneeChanged }
         if let version = condition.version, version != current.version { return .versionChanged }
-        if !condition.holds(for: current) { return .assigneeChanged }
         return .capacityReached
     }
 }

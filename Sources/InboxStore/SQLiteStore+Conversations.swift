@@ -37,6 +37,7 @@ extension SQLiteStore {
                     ConversationActivity.apply(message, to: &$0)
                     if wasFinished { ConversationActivity.reopen(&$0, facts: facts) }
                 }
+                try self.stampInbound(message.id, version: conversation.version, db)
                 return MessageResult(message: message, conversation: conversation, changes: [change], duplicate: false)
             }
             var conversation = Conversation(
@@ -48,6 +49,7 @@ extension SQLiteStore {
             conversation = try self.insertConversation(conversation, db)
             message.conversationID = conversation.id
             message = try self.insertMessage(message, connection: connectionID, db)
+            try self.stampInbound(message.id, version: conversation.version, db)
             let change = try self.appendChange(.created, conversation, previous: nil, messageID: message.id, db)
             return MessageResult(message: message, conversation: conversation, changes: [change], duplicate: false)
         }
@@ -62,6 +64,9 @@ extension SQLiteStore {
             if let clientID, let existing = try Row.fetchOne(
                 db, sql: "SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?", arguments: [id.rawValue, clientID]) {
                 return MessageResult(message: try self.message(from: existing), conversation: current, changes: [], duplicate: true)
+            }
+            if let seen = outbound.seenVersion, let latest = try self.latestInboundVersion(id, db), latest > seen {
+                throw InboxError.newerInbound(latestInboundVersion: latest)
             }
             let (authorID, authorName, automated): (AgentID?, String, Bool)
             switch outbound.author {
@@ -80,6 +85,7 @@ extension SQLiteStore {
                     authorName: authorName, text: outbound.text, attachments: outbound.attachments, deliveryStatus: .pending,
                     failureReason: nil, automated: automated, clientMessageID: clientID, providerMessageID: nil, createdAt: sentAt),
                 connection: current.connectionID, db)
+            try self.scheduleDelivery(message.id, through: current.connectionID, at: sentAt, db)
             let (conversation, change) = try self.mutate(id, in: workspace, kind: .messageAdded, messageID: message.id, db) {
                 ConversationActivity.apply(message, to: &$0)
             }
@@ -133,15 +139,16 @@ extension SQLiteStore {
             hasUndismissedFailure: try hasUndismissedFailure(conversation, db))
     }
 
-    private func hasUndismissedFailure(_ conversation: ConversationID, _ db: Database) throws -> Bool {
+    func hasUndismissedFailure(_ conversation: ConversationID, _ db: Database) throws -> Bool {
         try Bool.fetchOne(
             db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND delivery_status = 'failed' AND failure_dismissed = 0)",
             arguments: [conversation.rawValue]) ?? false
     }
 
-    public func finish(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation> {
+    public func finish(_ id: ConversationID, in workspace: WorkspaceID, ifVersion: Int64?) async throws -> StoreResult<Conversation> {
         try await write { db in
             let current = try self.loadConversation(id, in: workspace, db)
+            try Self.require(current, at: ifVersion)
             guard current.status == .open else { return StoreResult(value: current, changes: []) }
             // Finishing dismisses pending failures: a reopened conversation starts clean.
             try db.execute(
@@ -152,9 +159,10 @@ extension SQLiteStore {
         }
     }
 
-    public func reopen(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation> {
+    public func reopen(_ id: ConversationID, in workspace: WorkspaceID, ifVersion: Int64?) async throws -> StoreResult<Conversation> {
         try await write { db in
             let current = try self.loadConversation(id, in: workspace, db)
+            try Self.require(current, at: ifVersion)
             guard current.status == .finished else { return StoreResult(value: current, changes: []) }
             let facts = try self.threadFacts(id, db)
             let (conversation, change) = try self.mutate(id, in: workspace, kind: .reopened, db) { ConversationActivity.reopen(&$0, facts: facts) }

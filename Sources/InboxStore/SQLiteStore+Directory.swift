@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import InboxCore
 
@@ -122,14 +123,16 @@ extension SQLiteStore {
 
     public func updateConnection(_ id: ConnectionID, in workspace: WorkspaceID, with patch: ConnectionPatch) async throws -> Connection {
         let name = try patch.name.map { try Validation.name($0) }
+        let outbound = try patch.outbound.map { String(decoding: try self.encoder.encode(try $0.validated()), as: UTF8.self) }
         return try await write { db in
             try self.requireRow("connections", id: id.rawValue, workspace: workspace, entity: "connection", db)
             try db.execute(
                 sql: """
                 UPDATE connections SET name = coalesce(?, name), kind = coalesce(?, kind),
-                    active = coalesce(?, active), secret_hash = coalesce(?, secret_hash) WHERE id = ?
+                    active = coalesce(?, active), secret_hash = coalesce(?, secret_hash),
+                    outbound = coalesce(?, outbound), outbound_secret = coalesce(?, outbound_secret) WHERE id = ?
                 """,
-                arguments: [name, patch.kind?.rawValue, patch.active, patch.secretHash, id.rawValue])
+                arguments: [name, patch.kind?.rawValue, patch.active, patch.secretHash, outbound, patch.outboundSecret, id.rawValue])
             return Self.connection(from: try Row.fetchOne(db, sql: "SELECT * FROM connections WHERE id = ?", arguments: [id.rawValue])!)
         }
     }
@@ -160,7 +163,8 @@ extension SQLiteStore {
     static func connection(from row: Row) -> Connection {
         Connection(
             id: row.id("id"), workspaceID: row.id("workspace_id"),
-            kind: ConnectionKind(rawValue: row["kind"]) ?? .other, name: row["name"], active: row.bool("active"))
+            kind: ConnectionKind(rawValue: row["kind"]) ?? .other, name: row["name"], active: row.bool("active"),
+            outbound: decodeOutbound(row["outbound"]))
     }
 
     // MARK: Pipelines and stages

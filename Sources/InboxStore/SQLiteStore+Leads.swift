@@ -103,6 +103,43 @@ extension SQLiteStore {
         }
     }
 
+    public func setLeadTag(_ tag: TagID, present: Bool, on contact: ContactID, in workspace: WorkspaceID) async throws -> StoreResult<Contact> {
+        try await write { db in
+            try self.requireRow("contacts", id: contact.rawValue, workspace: workspace, entity: "contact", db)
+            try self.requireExisting([tag], in: "tags", workspace: workspace, field: "tagId", db)
+            if present {
+                try db.execute(sql: "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)", arguments: [contact.rawValue, tag.rawValue])
+            } else {
+                try db.execute(sql: "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id = ?", arguments: [contact.rawValue, tag.rawValue])
+            }
+            let lead = try self.loadContact(contact, in: workspace, db)
+            return StoreResult(value: lead, changes: try self.reflectLead(lead, includingDepartments: false, db))
+        }
+    }
+
+    public func moveLead(_ contact: ContactID, to stage: StageID, in workspace: WorkspaceID) async throws -> StoreResult<[Deal]> {
+        try await write { db in
+            try self.requireRow("contacts", id: contact.rawValue, workspace: workspace, entity: "contact", db)
+            let pipeline = try Int64.fetchOne(
+                db, sql: "SELECT pipeline_id FROM stages WHERE id = ? AND workspace_id = ?", arguments: [stage.rawValue, workspace.rawValue])
+            guard let pipeline else { throw InboxError.invalidReference(field: "stageId") }
+            try db.execute(
+                sql: "UPDATE deals SET stage_id = ? WHERE contact_id = ? AND stage_id IN (SELECT id FROM stages WHERE pipeline_id = ?)",
+                arguments: [stage.rawValue, contact.rawValue, pipeline])
+            if db.changesCount == 0 {
+                // No deal in this pipeline yet: open one, under an external id the CRM can adopt.
+                let name = try String.fetchOne(db, sql: "SELECT name FROM contacts WHERE id = ?", arguments: [contact.rawValue]) ?? ""
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO deals (workspace_id, external_id, contact_id, stage_id, title) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [workspace.rawValue, "switchboard:\(contact.rawValue):\(pipeline)", contact.rawValue, stage.rawValue, name])
+            }
+            let changes = try self.reflectLead(try self.loadContact(contact, in: workspace, db), includingDepartments: false, db)
+            let deals = try Row.fetchAll(
+                db, sql: "SELECT * FROM deals WHERE contact_id = ? AND stage_id = ? ORDER BY id", arguments: [contact.rawValue, stage.rawValue])
+            return StoreResult(value: deals.map(Self.deal(from:)), changes: changes)
+        }
+    }
+
     static func deal(from row: Row) -> Deal {
         Deal(
             id: row.id("id"), workspaceID: row.id("workspace_id"), externalID: row["external_id"], contactID: row.id("contact_id"),

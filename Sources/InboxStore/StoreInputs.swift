@@ -83,12 +83,19 @@ public struct ConnectionPatch: Sendable {
     public var active: Bool?
     /// A new secret's hash (rotation).
     public var secretHash: String?
+    /// A new outbound adapter.
+    public var outbound: OutboundSettings?
+    /// A new webhook signing secret (kept in clear: the server signs with it).
+    public var outboundSecret: String?
 
-    public init(name: String? = nil, kind: ConnectionKind? = nil, active: Bool? = nil, secretHash: String? = nil) {
+    public init(name: String? = nil, kind: ConnectionKind? = nil, active: Bool? = nil, secretHash: String? = nil,
+                outbound: OutboundSettings? = nil, outboundSecret: String? = nil) {
         self.name = name
         self.kind = kind
         self.active = active
         self.secretHash = secretHash
+        self.outbound = outbound
+        self.outboundSecret = outboundSecret
     }
 }
 
@@ -167,12 +174,16 @@ public struct OutboundMessage: Sendable {
     public var clientMessageID: String?
     public var text: String
     public var attachments: [Attachment]
+    /// The conversation version the author was looking at. When the customer wrote after it,
+    /// the message is not sent (``InboxError/newerInbound(latestInboundVersion:)``).
+    public var seenVersion: Int64?
 
-    public init(author: OutboundAuthor, clientMessageID: String?, text: String, attachments: [Attachment] = []) {
+    public init(author: OutboundAuthor, clientMessageID: String?, text: String, attachments: [Attachment] = [], seenVersion: Int64? = nil) {
         self.author = author
         self.clientMessageID = clientMessageID
         self.text = text
         self.attachments = attachments
+        self.seenVersion = seenVersion
     }
 }
 
@@ -191,5 +202,43 @@ public struct DeliveryUpdate: Sendable {
         self.failureReason = failureReason
         self.providerMessageID = providerMessageID
         self.connectionID = connectionID
+    }
+}
+
+
+/// An outbound message leased to its adapter for one delivery attempt.
+public struct PendingDelivery: Sendable {
+    public var message: Message
+    public var connection: Connection
+    /// The webhook's signing secret.
+    public var signingSecret: String?
+    /// The customer's handle on the connection (phone number, Instagram handle...).
+    public var recipient: String
+    public var contactName: String
+    /// Attempts so far, this one included.
+    public var attempt: Int
+
+    public init(message: Message, connection: Connection, signingSecret: String?, recipient: String, contactName: String, attempt: Int) {
+        self.message = message
+        self.connection = connection
+        self.signingSecret = signingSecret
+        self.recipient = recipient
+        self.contactName = contactName
+        self.attempt = attempt
+    }
+}
+
+/// A new automation, or the whole of an edited one.
+public struct AutomationDraft: Sendable {
+    public var name: String
+    public var trigger: AutomationTrigger
+    public var actions: [AutomationAction]
+    public var active: Bool
+
+    public init(name: String, trigger: AutomationTrigger, actions: [AutomationAction], active: Bool = true) {
+        self.name = name
+        self.trigger = trigger
+        self.actions = actions
+        self.active = active
     }
 }

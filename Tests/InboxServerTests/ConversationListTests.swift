@@ -120,6 +120,11 @@ import Testing
             let f = app.fixture
             let token = try await app.login("vendas@acme.test")
             let path = "/api/v1/conversations/\(f.conversations[0])/messages"
+            // An agent replies to what they hold: first claim it.
+            let unclaimed = try await app.request(.post, path, token: token, json: ["clientMessageId": "abc-0", "text": "Bom dia!"])
+            #expect(unclaimed.status == .forbidden)
+            let claim = try await app.request(.post, "/api/v1/conversations/\(f.conversations[0])/claim", token: token)
+            #expect(claim.status == .ok)
             let first = try await app.request(.post, path, token: token, json: ["clientMessageId": "abc-1", "text": "Bom dia!"])
             #expect(first.status == .created)
             let again = try await app.request(.post, path, token: token, json: ["clientMessageId": "abc-1", "text": "Bom dia!"])

@@ -18,6 +18,12 @@ struct ConnectionsController<Store: InboxStore> {
         var secret: String
     }
 
+    /// A connection whose webhook adapter was just set, with its signing secret, shown once.
+    struct OutboundAnswer: Codable {
+        var connection: Connection
+        var signingSecret: String?
+    }
+
     struct PipelineBody: Codable {
         var name: String?
         var active: Bool?
@@ -50,6 +56,16 @@ struct ConnectionsController<Store: InboxStore> {
             return try WireJSON.response(try await store.updateConnection(
                 try context.id("id", entity: "connection"), in: caller.workspaceID,
                 with: ConnectionPatch(name: body.name, kind: body.kind, active: body.active)))
+        }
+        // Setting a webhook adapter issues a new signing secret, returned this once.
+        group.put("connections/:id/outbound") { request, context in
+            let caller = try context.requireRole(.admin)
+            let settings = try await StrictJSONBody.decode(OutboundSettings.self, from: request)
+            let secret = settings.adapter == .webhook ? Secrets.generate() : nil
+            let connection = try await store.updateConnection(
+                try context.id("id", entity: "connection"), in: caller.workspaceID,
+                with: ConnectionPatch(outbound: settings, outboundSecret: secret))
+            return try WireJSON.response(OutboundAnswer(connection: connection, signingSecret: secret))
         }
         group.delete("connections/:id") { _, context in
             let caller = try context.requireRole(.admin)

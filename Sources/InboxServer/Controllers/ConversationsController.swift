@@ -2,8 +2,8 @@ import Hummingbird
 import InboxCore
 import InboxStore
 
-/// Conversation lists with every filter, tab counts, a conversation with its messages, and
-/// sending as an agent. Everything is limited to what the caller may see: a conversation
+/// Conversation lists with every filter, tab counts, and a conversation with its messages
+/// (actions are in ``ConversationActionsController``). Everything is limited to what the caller may see: a conversation
 /// outside their visibility answers 404, exactly like one that does not exist.
 struct ConversationsController<Store: InboxStore> {
     let store: Store
@@ -35,25 +35,11 @@ struct ConversationsController<Store: InboxStore> {
         var nextBefore: MessageID?
     }
 
-    struct SendBody: Codable {
-        var clientMessageID: String
-        var text: String?
-        var attachments: [Attachment]?
-    }
-
-    struct SendResponse: Codable {
-        var message: Message
-        var conversation: Conversation
-        var duplicate: Bool
-    }
-
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("conversations", use: list)
         group.get("conversations/counts", use: counts)
         group.get("conversations/:id", use: thread)
         group.get("conversations/:id/messages", use: messages)
-        group.post("conversations/:id/messages", use: send)
-        group.post("conversations/:id/read", use: markRead)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -99,24 +85,6 @@ struct ConversationsController<Store: InboxStore> {
         }
         let (items, next) = try await messagePage(of: conversation, before: before, limit: limit)
         return try WireJSON.response(MessagesResponse(items: items, nextBefore: next))
-    }
-
-    @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let agent = try context.requireAgent()
-        let conversation = try await visibleConversation(context)
-        let body = try await StrictJSONBody.decode(SendBody.self, from: request)
-        let outbound = OutboundMessage(
-            author: .agent(agent.id), clientMessageID: body.clientMessageID, text: body.text ?? "", attachments: body.attachments ?? [])
-        let result = try await store.sendOutbound(outbound, to: conversation.id, in: agent.workspaceID)
-        return try WireJSON.response(
-            SendResponse(message: result.message, conversation: result.conversation, duplicate: result.duplicate),
-            status: result.duplicate ? .ok : .created)
-    }
-
-    @Sendable func markRead(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let agent = try context.requireAgent()
-        let conversation = try await visibleConversation(context)
-        return try WireJSON.response(try await store.markRead(conversation.id, in: agent.workspaceID).value)
     }
 
     private func visibleConversation(_ context: AppRequestContext) async throws -> Conversation {

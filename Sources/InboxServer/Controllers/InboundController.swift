@@ -7,6 +7,7 @@ import InboxStore
 /// agent session, since a provider webhook is not a person.
 struct InboundController<Store: InboxStore> {
     let store: Store
+    let intake: InboundIntake<Store>
 
     struct InboundBody: Codable {
         struct Sender: Codable {
@@ -42,7 +43,7 @@ struct InboundController<Store: InboxStore> {
             let inbound = InboundMessage(
                 providerMessageID: body.messageID, handle: body.from.handle, contactName: body.from.name,
                 text: body.text ?? "", attachments: body.attachments ?? [], sentAt: body.sentAt)
-            let result = try await store.receiveInbound(inbound, on: connection.id, in: connection.workspaceID)
+            let result = try await intake.receive(inbound, on: connection.id, in: connection.workspaceID)
             return try WireJSON.response(
                 MessageAnswer(message: result.message, conversation: result.conversation, duplicate: result.duplicate),
                 status: result.duplicate ? .ok : .created)

@@ -14,6 +14,8 @@ public struct APIError: HTTPResponseError, Equatable {
     public var field: String?
     /// Extra headers, such as `Retry-After` or `WWW-Authenticate`.
     public var headers: HTTPFields = [:]
+    /// What a lost compare-and-set or a held reply adds: why, and the state that won.
+    public var details: ErrorDetails?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil) {
         self.status = status
@@ -23,7 +25,7 @@ public struct APIError: HTTPResponseError, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try WireJSON.response(ErrorBody(error: .init(code: code, message: message, field: field)), status: status)
+        var response = try WireJSON.response(ErrorBody(error: .init(code: code, message: message, field: field, details: details)), status: status)
         response.headers.append(contentsOf: headers)
         return response
     }
@@ -33,6 +35,17 @@ public struct APIError: HTTPResponseError, Equatable {
             var code: String
             var message: String
             var field: String?
+            var details: ErrorDetails?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(code, forKey: .code)
+                try container.encode(message, forKey: .message)
+                try container.encodeIfPresent(field, forKey: .field)
+                try details?.encode(to: encoder) // flattened beside code and message
+            }
+
+            enum CodingKeys: String, CodingKey { case code, message, field }
         }
         var error: Detail
     }
@@ -70,7 +83,7 @@ public struct APIError: HTTPResponseError, Equatable {
     public init(_ error: InboxError) {
         let status: HTTPResponse.Status = switch error {
         case .notFound: .notFound
-        case .alreadyExists, .conflict: .conflict
+        case .alreadyExists, .conflict, .newerInbound: .conflict
         case .invalidReference, .invalidField: .unprocessableContent
         case .forbidden: .forbidden
         }
@@ -117,5 +130,32 @@ extension WireJSON {
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The facts an error answer adds for a client to act on, flattened into the error object
+/// (`{"code":"conflict","reason":"assignee_changed","conversationId":7,"version":12,"assignee":{...}}`).
+public struct ErrorDetails: Encodable, Equatable, Sendable {
+    public struct AgentRef: Codable, Equatable, Sendable {
+        public var id: AgentID
+        public var name: String
+    }
+
+    /// Why a compare-and-set lost: `assignee_changed`, `version_changed`, `not_open`, `capacity_reached`.
+    public var reason: String?
+    public var conversationID: ConversationID?
+    /// The conversation's version now.
+    public var version: Int64?
+    /// Who holds the conversation now (absent: nobody).
+    public var assignee: AgentRef?
+    /// For `newer_inbound`: the version the customer's latest message produced.
+    public var latestInboundVersion: Int64?
+
+    public init(reason: String? = nil, conversationID: ConversationID? = nil, version: Int64? = nil, assignee: AgentRef? = nil, latestInboundVersion: Int64? = nil) {
+        self.reason = reason
+        self.conversationID = conversationID
+        self.version = version
+        self.assignee = assignee
+        self.latestInboundVersion = latestInboundVersion
     }
 }

@@ -19,6 +19,17 @@ enum StrictJSONBody {
         return try decode(type, from: Data(buffer.readableBytesView))
     }
 
+    /// Like ``decode(_:from:)-(_,Request)``, for bodies whose fields are all optional: an empty body is `{}`.
+    static func decodeOptional<T: Codable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: ServerLimits.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge(limit: ServerLimits.maxBodyBytes)
+        }
+        return try decode(type, from: buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView))
+    }
+
     static func decode<T: Codable>(_ type: T.Type, from data: Data) throws -> T {
         let tree: Any
         do {

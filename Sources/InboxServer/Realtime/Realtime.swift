@@ -16,10 +16,14 @@ struct Realtime<Store: InboxStore>: Sendable {
     let sessions: SessionResolver<Store>
     let configuration: RealtimeConfiguration
     let tickets: TicketBook
+    let commands: ConversationCommands<Store>
+    let bulk: BulkRunner<Store>
 
-    init(store: Store, configuration: ServerConfiguration) {
+    init(store: Store, configuration: ServerConfiguration, hub: RealtimeHub<Store>, commands: ConversationCommands<Store>, bulk: BulkRunner<Store>) {
         self.configuration = configuration.realtime
-        hub = RealtimeHub(store: store, configuration: configuration.realtime, now: configuration.now)
+        self.hub = hub
+        self.commands = commands
+        self.bulk = bulk
         sessions = SessionResolver(store: store, now: configuration.now)
         tickets = TicketBook(lifetimeSeconds: configuration.realtime.ticketLifetimeSeconds, now: configuration.now)
         gate = WebSocketGate(sessions: sessions, tickets: tickets, allowedOrigins: Set(configuration.realtime.allowedOrigins.map { $0.lowercased() }))
@@ -38,6 +42,7 @@ struct Realtime<Store: InboxStore>: Sendable {
     func webSocketRouter(logger: Logger) -> Router<RealtimeRequestContext> {
         let router = Router(context: RealtimeRequestContext.self)
         let gate = gate, hub = hub, sessions = sessions, configuration = configuration
+        let actions = RealtimeActions(hub: hub, commands: commands, bulk: bulk)
         router.ws("ws") { request, context in
             do {
                 let admission = try await gate.admit(request)
@@ -53,7 +58,7 @@ struct Realtime<Store: InboxStore>: Sendable {
             let latest = (try? await hub.store.latestSequence(in: admitted.agent.workspaceID)) ?? 0
             let session = await hub.connect(agent: admitted.agent, tokenHash: admitted.tokenHash, latestSequence: latest)
             await RealtimeConnection(
-                hub: hub, sessions: sessions, configuration: configuration, session: session,
+                hub: hub, actions: actions, sessions: sessions, configuration: configuration, session: session,
                 channel: context.requestContext.channel, logger: logger
             ).run(inbound: inbound, outbound: outbound)
         }

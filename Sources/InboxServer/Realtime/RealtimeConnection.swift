@@ -11,6 +11,7 @@ import NIOWebSocket
 /// a writer that drains the session's queue, and a watchdog for stuck writes and ended sessions.
 struct RealtimeConnection<Store: InboxStore> {
     let hub: RealtimeHub<Store>
+    let actions: RealtimeActions<Store>
     let sessions: SessionResolver<Store>
     let configuration: RealtimeConfiguration
     let session: ClientSession
@@ -135,7 +136,7 @@ struct RealtimeConnection<Store: InboxStore> {
                 guard let text = String(validating: message.readableBytesView, as: UTF8.self) else {
                     return session.close(.policyViolation, reason: "text messages must be valid UTF-8")
                 }
-                await RealtimeRequests(hub: hub, configuration: configuration, session: session).handle(text)
+                await RealtimeRequests(hub: hub, actions: actions, configuration: configuration, session: session).handle(text)
                 if session.closing != nil { return }
             }
         } catch {

@@ -195,6 +195,13 @@ actor RealtimeHub<Store: InboxStore> {
         appliedSequence[workspace] = max(appliedSequence[workspace] ?? 0, sequence)
     }
 
+    /// A frame for every connection of one agent (a bulk run's progress).
+    func send(toAgent agent: AgentID, in workspace: WorkspaceID, _ frame: String) {
+        for session in sessions.values where session.agent.id == agent && session.viewer.workspaceID == workspace {
+            session.enqueue(frame)
+        }
+    }
+
     var connectionCount: Int { sessions.count }
     var subscriptionCount: Int { subscriptions.count }
 

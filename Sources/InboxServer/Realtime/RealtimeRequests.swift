@@ -7,6 +7,7 @@ import InboxStore
 /// code (the HTTP API's vocabulary) and the connection stays open.
 struct RealtimeRequests<Store: InboxStore> {
     let hub: RealtimeHub<Store>
+    let actions: RealtimeActions<Store>
     let configuration: RealtimeConfiguration
     let session: ClientSession
 
@@ -56,6 +57,8 @@ struct RealtimeRequests<Store: InboxStore> {
             case "ping":
                 let message = try StrictJSONBody.decode(PingMessage.self, from: data)
                 session.enqueue(ServerMessage.encode(ServerMessage.Pong(id: message.id)))
+            case let type where RealtimeActions<Store>.types.contains(type):
+                try await actions.handle(type, data, session: session)
             default:
                 throw APIError(.badRequest, "unknown_type", "unknown message type \(envelope.type)", field: "type")
             }

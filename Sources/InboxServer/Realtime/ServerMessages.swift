@@ -96,6 +96,46 @@ enum ServerMessage {
         var code: String
         var message: String
         var field: String?
+        var details: ErrorDetails?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encodeIfPresent(id, forKey: .id)
+            try container.encode(code, forKey: .code)
+            try container.encode(message, forKey: .message)
+            try container.encodeIfPresent(field, forKey: .field)
+            try details?.encode(to: encoder) // flattened, as in HTTP error bodies
+        }
+
+        enum CodingKeys: String, CodingKey { case type, id, code, message, field }
+    }
+
+    /// The answer to a command: the outcome; the state itself arrives on the stream (`change`,
+    /// `thread_change`), in order, so an answer never shows an older version after a newer one.
+    struct Result: Encodable {
+        var type = "result"
+        var id: String
+        var conversationID: ConversationID?
+        /// The conversation's version after the command.
+        var version: Int64?
+        /// The sequence of the change the command made; absent when it changed nothing.
+        var seq: Int64?
+        var messageID: MessageID?
+        var duplicate: Bool?
+        var run: ActionRun?
+    }
+
+    /// A bulk run's progress, to the sockets of the agent who started it.
+    struct RunProgress: Encodable {
+        var type = "run_progress"
+        var run: ActionRun
+    }
+
+    /// A bulk run finished: its counts and every item's outcome.
+    struct RunDone: Encodable {
+        var type = "run_done"
+        var run: ActionRun
     }
 
     static func encode(_ message: some Encodable) -> String {
@@ -104,7 +144,7 @@ enum ServerMessage {
     }
 
     static func failure(_ error: APIError, id: String?) -> String {
-        encode(Failure(id: id, code: error.code, message: error.message, field: error.field))
+        encode(Failure(id: id, code: error.code, message: error.message, field: error.field, details: error.details))
     }
 }
 

@@ -1,0 +1,147 @@
+import HTTPTypes
+import InboxCore
+import InboxStore
+import Logging
+
+/// What to act on: listed ids, or every conversation matching a filter (evaluated once, when
+/// the run starts, with the starter's visibility).
+enum BulkSelection: Sendable {
+    case ids([ConversationID])
+    case filter(ConversationFilter)
+}
+
+/// A bulk request as an agent submits it.
+struct BulkRequest: Sendable {
+    var idempotencyKey: String
+    var action: BulkAction
+    var selection: BulkSelection
+}
+
+/// The seed's selection mode: finish, transfer or run a manual automation on many
+/// conversations. Each conversation is applied on its own, through the same commands (and so
+/// the same compare-and-set and rules) as a single action; the run records every outcome,
+/// reports progress to the starter's sockets, and an idempotency key makes a resubmission
+/// return the first run instead of starting another.
+struct BulkRunner<Store: InboxStore>: Sendable {
+    let store: Store
+    let commands: ConversationCommands<Store>
+    let automations: AutomationRunner<Store>
+    let hub: RealtimeHub<Store>
+    let logger: Logger
+
+    static var maxSelection: Int { 5_000 }
+    /// Outcomes recorded and reported together.
+    static var chunkSize: Int { 25 }
+
+    /// Validates and records the run, then processes it in the background. Returns the run as
+    /// started (or the earlier run with the same key, `existing`).
+    func start(_ request: BulkRequest, by agent: Agent) async throws -> (run: ActionRun, existing: Bool) {
+        try request.action.validate()
+        let automation = try await manualAutomation(request.action, in: agent.workspaceID)
+        if let target = request.action.agentID {
+            guard (try? await store.agent(target, in: agent.workspaceID))?.active == true else {
+                throw InboxError.invalidReference(field: "action.agentId")
+            }
+        }
+        if let department = request.action.departmentID {
+            guard try await store.departments(in: agent.workspaceID).contains(where: { $0.id == department && $0.active }) else {
+                throw InboxError.invalidReference(field: "action.departmentId")
+            }
+        }
+        let ids = try await select(request.selection, for: agent)
+        let draft = RunDraft(
+            agentID: agent.id, idempotencyKey: request.idempotencyKey, action: request.action,
+            trigger: automation == nil ? nil : .manual, conversationIDs: ids)
+        let (run, existing) = try await store.beginRun(draft, in: agent.workspaceID)
+        if !existing {
+            Task { await process(run, ids: ids, automation: automation, agent: agent) }
+        }
+        return (run, existing)
+    }
+
+    private func manualAutomation(_ action: BulkAction, in workspace: WorkspaceID) async throws -> Automation? {
+        guard let id = action.automationID else { return nil }
+        let automation: Automation
+        do {
+            automation = try await store.automation(id, in: workspace)
+        } catch InboxError.notFound {
+            throw InboxError.invalidReference(field: "action.automationId")
+        }
+        guard automation.active, automation.trigger.kind == .manual else {
+            throw InboxError.invalidField(field: "action.automationId", reason: "only an active automation with a manual trigger runs on a selection")
+        }
+        return automation
+    }
+
+    /// The conversation ids, de-duplicated in order, at most ``maxSelection``.
+    private func select(_ selection: BulkSelection, for agent: Agent) async throws -> [ConversationID] {
+        switch selection {
+        case .ids(let ids):
+            var seen = Set<ConversationID>()
+            let unique = ids.filter { seen.insert($0).inserted }
+            guard (1...Self.maxSelection).contains(unique.count) else {
+                throw APIError(.unprocessableContent, "invalid_field", "select 1 to \(Self.maxSelection) conversations", field: "conversationIds")
+            }
+            return unique
+        case .filter(let filter):
+            var ids: [ConversationID] = []
+            var cursor: PageCursor?
+            repeat {
+                let page = try await store.listConversations(filter, viewer: agent.viewer, after: cursor, limit: 500)
+                ids += page.items.map(\.id)
+                cursor = page.nextCursor
+                guard ids.count <= Self.maxSelection else {
+                    throw APIError(.unprocessableContent, "selection_too_large", "the filter matches more than \(Self.maxSelection) conversations; narrow it", field: "filter")
+                }
+            } while cursor != nil
+            return ids
+        }
+    }
+
+    private func process(_ run: ActionRun, ids: [ConversationID], automation: Automation?, agent: Agent) async {
+        let workspace = agent.workspaceID
+        var counts: [RunOutcome: Int] = [:]
+        do {
+            for chunkStart in stride(from: 0, to: ids.count, by: Self.chunkSize) {
+                var items: [RunItem] = []
+                for id in ids[chunkStart..<min(chunkStart + Self.chunkSize, ids.count)] {
+                    let item = await apply(run, to: id, automation: automation, agent: agent)
+                    counts[item.outcome, default: 0] += 1
+                    items.append(item)
+                }
+                try await store.recordRunItems(items, of: run.id, in: workspace)
+                var progress = run
+                progress.counts = counts
+                await hub.send(toAgent: agent.id, in: workspace, ServerMessage.encode(ServerMessage.RunProgress(run: progress)))
+            }
+            let finished = try await store.run(run.id, in: workspace)
+            _ = try await store.finishRun(run.id, in: workspace)
+            var done = finished
+            done.status = .done
+            await hub.send(toAgent: agent.id, in: workspace, ServerMessage.encode(ServerMessage.RunDone(run: done)))
+        } catch {
+            logger.error("bulk run failed", metadata: ["run": "\(run.id)", "error": "\(error)"])
+            _ = try? await store.finishRun(run.id, in: workspace)
+        }
+    }
+
+    /// One conversation: the same command an agent would send, its outcome recorded.
+    private func apply(_ run: ActionRun, to id: ConversationID, automation: Automation?, agent: Agent) async -> RunItem {
+        do {
+            switch run.action.type {
+            case .finish:
+                let outcome = try await commands.finish(id, by: agent, version: nil)
+                return RunItem(conversationID: id, outcome: outcome.sequence == nil ? .skipped : .done, reason: outcome.sequence == nil ? "not_open" : nil)
+            case .transfer:
+                _ = try await commands.transfer(id, by: agent, toAgent: run.action.agentID, department: run.action.departmentID, version: nil)
+                return RunItem(conversationID: id, outcome: .done)
+            case .automation:
+                guard let automation else { return RunItem(conversationID: id, outcome: .failed, reason: "invalid_reference") }
+                _ = try await commands.visible(id, to: agent)
+                return await automations.apply(automation, to: id, run: run.id, startedBy: agent)
+            }
+        } catch {
+            return AutomationRunner<Store>.item(for: error, conversation: id)
+        }
+    }
+}
