@@ -129,9 +129,18 @@ extension SQLiteStore {
             if db.changesCount == 0 {
                 // No deal in this pipeline yet: open one, under an external id the CRM can adopt.
                 let name = try String.fetchOne(db, sql: "SELECT name FROM contacts WHERE id = ?", arguments: [contact.rawValue]) ?? ""
+                // Fix: `INSERT OR IGNORE` opened nothing (and returned no deal) when that id was
+                // already taken, e.g. the CRM adopted the opened deal and moved it to another
+                // pipeline or lead. Then the new deal's id makes the external id unique.
+                var externalID = "switchboard:\(contact.rawValue):\(pipeline)"
+                if try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM deals WHERE workspace_id = ? AND external_id = ?)",
+                    arguments: [workspace.rawValue, externalID]) ?? false {
+                    externalID += ":\(try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM deals") ?? 0)"
+                }
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO deals (workspace_id, external_id, contact_id, stage_id, title) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [workspace.rawValue, "switchboard:\(contact.rawValue):\(pipeline)", contact.rawValue, stage.rawValue, name])
+                    sql: "INSERT INTO deals (workspace_id, external_id, contact_id, stage_id, title) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [workspace.rawValue, externalID, contact.rawValue, stage.rawValue, name])
             }
             let changes = try self.reflectLead(try self.loadContact(contact, in: workspace, db), includingDepartments: false, db)
             let deals = try Row.fetchAll(
