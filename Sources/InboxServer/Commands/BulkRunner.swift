@@ -87,7 +87,9 @@ struct BulkRunner<Store: InboxStore>: Sendable {
             var ids: [ConversationID] = []
             var cursor: PageCursor?
             repeat {
-                let page = try await store.listConversations(filter, viewer: agent.viewer, after: cursor, limit: 500)
+                // Pages of 200: the most a store lists at once (a larger page was refused, so every
+                // bulk by filter answered 422 `limit`).
+                let page = try await store.listConversations(filter, viewer: agent.viewer, after: cursor, limit: 200)
                 ids += page.items.map(\.id)
                 cursor = page.nextCursor
                 guard ids.count <= Self.maxSelection else {
