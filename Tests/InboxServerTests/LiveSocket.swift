@@ -181,11 +181,15 @@ struct LiveServer {
     let fixture: InboxFixture
     let client: any TestClientProtocol
 
-    static func run(realtime: RealtimeConfiguration = RealtimeConfiguration(), _ body: @Sendable (LiveServer) async throws -> Void) async throws {
+    static func run(
+        realtime: RealtimeConfiguration = RealtimeConfiguration(), configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (LiveServer) async throws -> Void
+    ) async throws {
         let base = try await InboxFixture.make()
         var configuration = base.configuration
         configuration.realtime = realtime
         configuration.port = 0
+        configure(&configuration)
         var logger = Logger(label: "switchboard-test")
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] == "debug" ? .debug : .warning
         let app = try buildApplication(store: base.store, configuration: configuration, logger: logger)
