@@ -118,6 +118,8 @@ public protocol InboxStore: Sendable {
     /// Records a new run; with an idempotency key already used by the agent, returns that run
     /// instead (`existing` true) and records nothing.
     func beginRun(_ draft: RunDraft, in workspace: WorkspaceID) async throws -> (run: ActionRun, existing: Bool)
+    /// The agent's run started with this idempotency key, if any (without items).
+    func run(idempotencyKey: String, of agent: AgentID, in workspace: WorkspaceID) async throws -> ActionRun?
     /// Appends outcomes to a running run.
     func recordRunItems(_ items: [RunItem], of run: RunID, in workspace: WorkspaceID) async throws
     func finishRun(_ id: RunID, in workspace: WorkspaceID) async throws -> ActionRun

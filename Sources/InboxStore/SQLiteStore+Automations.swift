@@ -112,6 +112,15 @@ extension SQLiteStore {
         }
     }
 
+    public func run(idempotencyKey: String, of agent: AgentID, in workspace: WorkspaceID) async throws -> ActionRun? {
+        try await read { db in
+            let id = try Int64.fetchOne(
+                db, sql: "SELECT id FROM runs WHERE workspace_id = ? AND agent_id = ? AND idempotency_key = ?",
+                arguments: [workspace.rawValue, agent.rawValue, idempotencyKey])
+            return try id.map { try self.loadRun(RunID($0), in: workspace, withItems: false, db) }
+        }
+    }
+
     public func recordRunItems(_ items: [RunItem], of run: RunID, in workspace: WorkspaceID) async throws {
         guard !items.isEmpty else { return }
         try await write { db in

@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Origins (scheme://host[:port], comma-separated) whose pages may open WebSockets besides this server's own (env SWITCHBOARD_ALLOWED_ORIGINS).")
     var allowedOrigins: String = Environment.value("SWITCHBOARD_ALLOWED_ORIGINS") ?? ""
 
+    @Option(help: "Who may reply: assigned (agents reply to what they hold) or visible (to anything they see) (env SWITCHBOARD_REPLY_POLICY).")
+    var replyPolicy: String = Environment.value("SWITCHBOARD_REPLY_POLICY") ?? ReplyPolicy.assigned.rawValue
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
 
@@ -47,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (4...16).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is 4 to 16") }
         guard (1...24 * 30).contains(sessionHours) else { throw ValidationError("--session-hours is 1 to 720") }
         guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535") }
+        guard ReplyPolicy(rawValue: replyPolicy) != nil else { throw ValidationError("--reply-policy is assigned or visible") }
     }
 
     func run() async throws {
@@ -63,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
             sessionLifetimeSeconds: sessionHours * 3600, passwordHasher: hasher,
             realtime: RealtimeConfiguration(allowedOrigins: Set(allowedOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })),
-            now: clock.now)
+            replyPolicy: ReplyPolicy(rawValue: replyPolicy) ?? .assigned, now: clock.now)
 
         var services: [any Service] = []
         if demo {

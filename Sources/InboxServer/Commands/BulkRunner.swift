@@ -37,6 +37,11 @@ struct BulkRunner<Store: InboxStore>: Sendable {
     /// started (or the earlier run with the same key, `existing`).
     func start(_ request: BulkRequest, by agent: Agent) async throws -> (run: ActionRun, existing: Bool) {
         try request.action.validate()
+        // A resubmission gets the first run back, whatever changed since (it must not fail
+        // validation or selection that held the first time).
+        if let earlier = try await store.run(idempotencyKey: request.idempotencyKey, of: agent.id, in: agent.workspaceID) {
+            return (earlier, true)
+        }
         let automation = try await manualAutomation(request.action, in: agent.workspaceID)
         if let target = request.action.agentID {
             guard (try? await store.agent(target, in: agent.workspaceID))?.active == true else {
@@ -116,14 +121,13 @@ struct BulkRunner<Store: InboxStore>: Sendable {
                 progress.counts = counts
                 await hub.send(toAgent: agent.id, in: workspace, ServerMessage.encode(ServerMessage.RunProgress(run: progress)))
             }
-            let finished = try await store.run(run.id, in: workspace)
-            _ = try await store.finishRun(run.id, in: workspace)
-            var done = finished
-            done.status = .done
-            await hub.send(toAgent: agent.id, in: workspace, ServerMessage.encode(ServerMessage.RunDone(run: done)))
         } catch {
             logger.error("bulk run failed", metadata: ["run": "\(run.id)", "error": "\(error)"])
-            _ = try? await store.finishRun(run.id, in: workspace)
+        }
+        // Finished as it stands even after a failure, so that its starter hears the end.
+        _ = try? await store.finishRun(run.id, in: workspace)
+        if let done = try? await store.run(run.id, in: workspace) {
+            await hub.send(toAgent: agent.id, in: workspace, ServerMessage.encode(ServerMessage.RunDone(run: done)))
         }
     }
 
@@ -139,7 +143,12 @@ struct BulkRunner<Store: InboxStore>: Sendable {
                 return RunItem(conversationID: id, outcome: .done)
             case .automation:
                 guard let automation else { return RunItem(conversationID: id, outcome: .failed, reason: "invalid_reference") }
-                _ = try await commands.visible(id, to: agent)
+                let current = try await commands.visible(id, to: agent)
+                // An agent's selection reaches what an agent may act on: their own and unassigned
+                // conversations, never a colleague's (the automation may finish or transfer it).
+                if agent.role == .agent, let holder = current.assigneeID, holder != agent.id {
+                    return RunItem(conversationID: id, outcome: .forbidden, reason: "forbidden")
+                }
                 return await automations.apply(automation, to: id, run: run.id, startedBy: agent)
             }
         } catch {

@@ -64,8 +64,10 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
     /// Takes an unassigned conversation. Among any number of racing claimers exactly one wins;
     /// every other gets `conflict` naming the winner.
     func claim(_ id: ConversationID, by agent: Agent, version: Int64?) async throws -> CommandOutcome {
-        try await assign(id, by: agent, version: version) { _ in
-            AssignmentPlan(assignee: .unassigned, newAssignee: agent.id, capacity: agent.maxOpenConversations)
+        try await assign(id, by: agent, version: version) { current in
+            // Claiming again what one already holds (a double click, a retry) changes nothing.
+            guard current.assigneeID != agent.id else { return nil }
+            return AssignmentPlan(assignee: .unassigned, newAssignee: agent.id, capacity: agent.maxOpenConversations)
         }
     }
 

@@ -93,8 +93,15 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
         do {
             switch result {
             case .sent(let providerID):
-                _ = try await store.updateDelivery(
-                    DeliveryUpdate(messageID: message.id, status: .sent, providerMessageID: providerID), in: message.workspaceID)
+                do {
+                    _ = try await store.updateDelivery(
+                        DeliveryUpdate(messageID: message.id, status: .sent, providerMessageID: providerID), in: message.workspaceID)
+                } catch let error as InboxError where providerID != nil {
+                    // The gateway accepted the message but named it unusably (too long, or an id
+                    // it already gave another): it is sent all the same; sending again would duplicate it.
+                    logger.warning("gateway gave an unusable provider message id", metadata: ["message": "\(message.id)", "error": "\(error)"])
+                    _ = try await store.updateDelivery(DeliveryUpdate(messageID: message.id, status: .sent), in: message.workspaceID)
+                }
             case .retry(let reason) where delivery.attempt < configuration.maxAttempts:
                 let due = now().milliseconds + configuration.backoff(afterAttempt: delivery.attempt)
                 logger.info("delivery will be retried", metadata: ["message": "\(message.id)", "attempt": "\(delivery.attempt)", "reason": "\(reason)"])

@@ -1,3 +1,6 @@
+import InboxCore
+import InboxStore
+
 /// Realistic Brazilian content for the demo workspace.
 enum DemoData {
     static let password = "demo1234"
@@ -29,6 +32,32 @@ enum DemoData {
         ("VIP", "#b45309"), ("Lead quente", "#dc2626"), ("Cliente", "#16a34a"), ("Inadimplente", "#7c3aed"),
         ("Retorno", "#0891b2"), ("Indicação", "#db2777"), ("Black Friday", "#111827"),
     ]
+
+    /// One automation per trigger, as a workspace would set them up.
+    static func automations(departments: [String: DepartmentID], tags: [TagID]) -> [AutomationDraft] {
+        var drafts = [
+            AutomationDraft(
+                name: "Boas-vindas", trigger: AutomationTrigger(kind: .newConversation),
+                actions: [AutomationAction(type: .sendMessage, text: "Olá, {{contact.first_name}}! Recebemos sua mensagem no {{connection.name}} e já vamos atender.")]),
+            AutomationDraft(
+                name: "Pesquisa de satisfação e finalizar", trigger: AutomationTrigger(kind: .manual),
+                actions: [
+                    AutomationAction(type: .sendMessage, text: "{{contact.first_name}}, obrigado pelo contato! De 1 a 5, como foi o atendimento de {{agent.name}}?"),
+                    AutomationAction(type: .finish),
+                ]),
+        ]
+        if let hot = tags.dropFirst().first {
+            drafts.append(AutomationDraft(
+                name: "Interesse em preço", trigger: AutomationTrigger(kind: .keyword, keywords: ["preço", "valor", "orçamento"]),
+                actions: [AutomationAction(type: .addTag, tagID: hot)]))
+        }
+        if let finance = departments["Financeiro"] {
+            drafts.append(AutomationDraft(
+                name: "Encaminhar ao Financeiro", trigger: AutomationTrigger(kind: .manual),
+                actions: [AutomationAction(type: .transfer, departmentID: finance)]))
+        }
+        return drafts
+    }
 
     static let pipeline = "Funil de vendas"
     static let stages = ["Novo lead", "Qualificado", "Proposta enviada", "Negociação", "Fechado"]

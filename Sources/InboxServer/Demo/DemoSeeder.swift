@@ -71,7 +71,20 @@ public struct DemoSeeder<Store: InboxStore> {
             let offset = Int64(index) * (7 * 24 * 3_600_000 - 3_600_000) / Int64(conversationCount)
             try await history.play(contact: index, startingAt: start.adding(milliseconds: offset), random: &random)
         }
+        try await prepareActions(workspace.id, connections: connections, departments: departments, tags: tags)
         return try await summary(of: workspace)
+    }
+
+    /// Outbound through the sandbox (sent, delivered, a few failures to resend) and automations
+    /// of every trigger, set after the history so that old messages are not delivered again.
+    private func prepareActions(_ workspace: WorkspaceID, connections: [Connection], departments: [String: DepartmentID], tags: [TagID]) async throws {
+        for connection in connections {
+            _ = try await store.updateConnection(
+                connection.id, in: workspace, with: ConnectionPatch(outbound: OutboundSettings(adapter: .sandbox, failureRate: 0.03, delayMs: 800)))
+        }
+        for draft in DemoData.automations(departments: departments, tags: tags) {
+            _ = try await store.createAutomation(draft, in: workspace)
+        }
     }
 
     private func summary(of workspace: Workspace) async throws -> Summary {

@@ -111,8 +111,8 @@ struct RealtimeActions<Store: InboxStore>: Sendable {
             let message = try StrictJSONBody.decode(BulkMessage.self, from: data)
             let selection = try RunsController<Store>.selection(ids: message.conversationIDs, filter: message.filter)
             do {
-                let (run, _) = try await bulk.start(BulkRequest(idempotencyKey: message.idempotencyKey, action: message.action, selection: selection), by: agent)
-                session.enqueue(ServerMessage.encode(ServerMessage.Result(id: message.id, run: run)))
+                let (run, existing) = try await bulk.start(BulkRequest(idempotencyKey: message.idempotencyKey, action: message.action, selection: selection), by: agent)
+                await hub.reply(session, ServerMessage.encode(ServerMessage.Result(id: message.id, duplicate: existing, run: run)))
             } catch {
                 throw await CommandErrors.apiError(error, store: hub.store, workspace: agent.workspaceID)
             }
@@ -128,7 +128,7 @@ struct RealtimeActions<Store: InboxStore>: Sendable {
         } catch {
             throw await CommandErrors.apiError(error, store: hub.store, workspace: session.agent.workspaceID)
         }
-        session.enqueue(ServerMessage.encode(ServerMessage.Result(
+        await hub.reply(session, ServerMessage.encode(ServerMessage.Result(
             id: requestID, conversationID: outcome.conversation.id, version: outcome.conversation.version, seq: outcome.sequence,
             messageID: outcome.message?.id, duplicate: outcome.message == nil ? nil : outcome.duplicate)))
     }

@@ -195,6 +195,16 @@ actor RealtimeHub<Store: InboxStore> {
         appliedSequence[workspace] = max(appliedSequence[workspace] ?? 0, sequence)
     }
 
+    /// An answer to a request, in request order: while the connection's pushes are held for a
+    /// snapshot it waits behind them, like the snapshot's own answer.
+    func reply(_ session: ClientSession, _ frame: String) {
+        if holds[session.id] != nil {
+            holds[session.id]?.replies.append(frame)
+        } else {
+            session.enqueue(frame)
+        }
+    }
+
     /// A frame for every connection of one agent (a bulk run's progress).
     func send(toAgent agent: AgentID, in workspace: WorkspaceID, _ frame: String) {
         for session in sessions.values where session.agent.id == agent && session.viewer.workspaceID == workspace {

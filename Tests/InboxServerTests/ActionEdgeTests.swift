@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import InboxCore
+import Testing
+
+/// Edges of the actions that a careless implementation gets wrong: repeated claims, a
+/// resubmitted bulk whose selection is no longer valid, and an agent's manual automation
+/// reaching a colleague's conversation.
+@Suite struct ActionEdgeTests {
+    @Test func claimingWhatOneHoldsAgainChangesNothing() async throws {
+        try await Harness.run { app in
+            let f = app.fixture
+            let vendas = try await app.login("vendas@acme.test")
+            let path = "/api/v1/conversations/\(f.conversations[0])/claim"
+            let first = try await app.request(.post, path, token: vendas)
+            #expect(first.status == .ok)
+            let again = try await app.request(.post, path, token: vendas)
+            #expect(again.status == .ok)
+            #expect(again["seq"] == nil)
+            let before = (first["conversation"] as? [String: Any])?["version"] as? Int
+            #expect((again["conversation"] as? [String: Any])?["version"] as? Int == before)
+        }
+    }
+
+    @Test func aResubmittedBulkReturnsTheFirstRunEvenWhenItWouldNowBeRefused() async throws {
+        try await Harness.run { app in
+            let f = app.fixture
+            let admin = try await app.login("admin@acme.test")
+            let automation = try await app.request(.post, "/api/v1/automations", token: admin, json: [
+                "name": "Finalizar", "trigger": ["kind": "manual"], "actions": [["type": "finish"]],
+            ])
+            let automationID = try #require(automation.int("id"))
+            let body: [String: Any] = [
+                "idempotencyKey": "run-once", "action": ["type": "automation", "automationId": automationID],
+                "conversationIds": [f.conversations[0].rawValue],
+            ]
+            let first = try await app.request(.post, "/api/v1/bulk", token: admin, json: body)
+            #expect(first.status == .accepted)
+            let runID = try #require((first["run"] as? [String: Any])?["id"] as? Int)
+            _ = try await app.awaitRun(runID, token: admin)
+            // The automation is switched off: a new run would be refused, the resubmission is not.
+            let off = try await app.request(.put, "/api/v1/automations/\(automationID)", token: admin, json: [
+                "name": "Finalizar", "trigger": ["kind": "manual"], "actions": [["type": "finish"]], "active": false,
+            ])
+            #expect(off.status == .ok)
+            let again = try await app.request(.post, "/api/v1/bulk", token: admin, json: body)
+            #expect(again.status == .ok)
+            #expect(again["duplicate"] as? Bool == true)
+            #expect((again["run"] as? [String: Any])?["id"] as? Int == runID)
+            var fresh = body
+            fresh["idempotencyKey"] = "run-twice"
+            #expect(try await app.request(.post, "/api/v1/bulk", token: admin, json: fresh).status == .unprocessableContent)
+        }
+    }
+
+    @Test func anAgentsManualAutomationNeverReachesAColleaguesConversation() async throws {
+        try await Harness.run { app in
+            let f = app.fixture
+            let admin = try await app.login("admin@acme.test")
+            let vendas = try await app.login("vendas@acme.test")
+            let supervisor = try await app.login("supervisor@acme.test")
+            let automation = try await app.request(.post, "/api/v1/automations", token: admin, json: [
+                "name": "Finalizar", "trigger": ["kind": "manual"], "actions": [["type": "finish"]],
+            ])
+            let automationID = try #require(automation.int("id"))
+            // c1 is unassigned in Vendas; hand it to the supervisor, a colleague of the Vendas agent.
+            let moved = try await app.request(.post, "/api/v1/conversations/\(f.conversations[0])/transfer", token: supervisor,
+                                              json: ["agentId": f.supervisor.id.rawValue])
+            #expect(moved.status == .ok)
+            let started = try await app.request(.post, "/api/v1/bulk", token: vendas, json: [
+                "idempotencyKey": "k", "action": ["type": "automation", "automationId": automationID],
+                "conversationIds": [f.conversations[0].rawValue, f.conversations[3].rawValue],
+            ])
+            let runID = try #require((started["run"] as? [String: Any])?["id"] as? Int)
+            let run = try await app.awaitRun(runID, token: vendas)
+            let outcomes = Dictionary(uniqueKeysWithValues: ((run["items"] as? [[String: Any]]) ?? []).compactMap { item -> (Int64, String)? in
+                guard let id = (item["conversationId"] as? NSNumber)?.int64Value, let outcome = item["outcome"] as? String else { return nil }
+                return (id, outcome)
+            })
+            #expect(outcomes[f.conversations[0].rawValue] == "forbidden")
+            #expect(outcomes[f.conversations[3].rawValue] == "done") // the agent's own
+            let colleague = try await app.request(.get, "/api/v1/conversations/\(f.conversations[0])", token: admin)
+            #expect((colleague["conversation"] as? [String: Any])?["status"] as? String == "open")
+        }
+    }
+}
