@@ -78,7 +78,17 @@ class WebSocket:
         self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
 
     def recv(self):
-        """The next message: ("text", object) or ("close", code)."""
+        """The next push or reply: ("text", object) or ("close", code). A `batch` message is
+        unwrapped into its frames, handed out in order."""
+        if getattr(self, "pending", None):
+            return "text", self.pending.pop(0)
+        tag, value = self._recv_message()
+        if tag == "text" and value.get("type") == "batch":
+            self.pending = list(value["frames"])
+            return "text", self.pending.pop(0)
+        return tag, value
+
+    def _recv_message(self):
         message = b""
         while True:
             first, second = self._read(2)

@@ -39,6 +39,8 @@ final class LiveSocket: Sendable {
         let hello = Mutex<Frame?>(nil)
         /// Every frame received, in arrival order, never consumed.
         let log = Mutex<[Frame]>([])
+        /// How many `batch` messages arrived.
+        let batches = Mutex(0)
     }
 
     private let state = State()
@@ -90,8 +92,12 @@ final class LiveSocket: Sendable {
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             guard case .text(let text) = message,
                                   let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { continue }
-                            state.received.withLock { $0.append(Frame(object: object)) }
-                            state.log.withLock { $0.append(Frame(object: object)) }
+                            // A `batch` carries several pushes in order: a client handles each in turn.
+                            let frames = object["type"] as? String == "batch"
+                                ? ((object["frames"] as? [[String: Any]]) ?? []).map(Frame.init(object:)) : [Frame(object: object)]
+                            state.batches.withLock { $0 += object["type"] as? String == "batch" ? 1 : 0 }
+                            state.received.withLock { $0.append(contentsOf: frames) }
+                            state.log.withLock { $0.append(contentsOf: frames) }
                         }
                     }
                     try await group.next()
@@ -111,6 +117,9 @@ final class LiveSocket: Sendable {
 
     /// Every frame received so far, in arrival order.
     var log: [Frame] { state.log.withLock { $0 } }
+
+    /// How many `batch` messages carried them.
+    var batchCount: Int { state.batches.withLock { $0 } }
 
     /// The server's `hello`, for sockets that read.
     var hello: Frame? { state.hello.withLock { $0 } }

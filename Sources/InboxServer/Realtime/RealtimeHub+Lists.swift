@@ -136,6 +136,8 @@ extension RealtimeHub {
             // Holds waiting for the feed to catch up with their snapshots may end now.
             for sessionID in Array(holds.keys) { releaseIfReady(sessionID) }
         }
+        if entries.count > 1 { gathered = [:] }
+        defer { flushGathered() } // runs before the releases above: deferred blocks run in reverse
         for entry in entries {
             appliedSequence[entry.workspaceID] = max(appliedSequence[entry.workspaceID] ?? 0, entry.sequence)
             let message = entry.messageID.flatMap { messages[$0] }
@@ -171,11 +173,13 @@ extension RealtimeHub {
             }
         }
         if !lists.isEmpty {
-            // The conversation's JSON is encoded once per change and shared by every recipient.
-            let json = session.viewer.canSee(entry.conversation) ? encodedConversation(entry) : nil
-            session.enqueue(ChangeFrame.make(
+            // The conversation's JSON is encoded once per change and shared by every recipient;
+            // a change that only removes it from lists (or counts) needs no body.
+            let shows = lists.contains { $0.op == "upsert" } && session.viewer.canSee(entry.conversation)
+            let json = shows ? encodedConversation(entry) : nil
+            emit(ChangeFrame.make(
                 sequence: entry.sequence, conversationJSON: json, conversationID: entry.conversation.id,
-                version: entry.conversation.version, lists: lists.sorted { $0.sub < $1.sub }))
+                version: entry.conversation.version, lists: lists.sorted { $0.sub < $1.sub }), to: session)
             deliveredFrames += 1
         }
         if includeThreads { deliverToThreads(entry, message: message, only: sessionID) }

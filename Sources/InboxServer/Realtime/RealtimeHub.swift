@@ -56,6 +56,10 @@ actor RealtimeHub<Store: InboxStore> {
     private var presence = PresenceBoard()
     var lastID = 0
     var deliveredFrames = 0
+    /// While the feed applies a batch of changes, each connection's frames are gathered here and
+    /// leave as one `batch` message: a burst (a bulk transfer of a thousand conversations) costs a
+    /// connection a few large writes instead of a thousand small ones.
+    var gathered: [Int: [String]]?
     /// The last conversation JSON encoded, so a change is encoded once for all its recipients.
     var encodedCache: (workspace: WorkspaceID, sequence: Int64, json: String)?
     let now: @Sendable () -> Timestamp
@@ -162,7 +166,7 @@ actor RealtimeHub<Store: InboxStore> {
     private func broadcastViewers(of conversation: ConversationID, except excluded: Int? = nil) {
         let frame = ServerMessage.encode(ServerMessage.Viewers(conversationID: conversation, viewers: threads.viewers(of: conversation, now: now())))
         for sessionID in threads.sessions(watching: conversation) where sessionID != excluded {
-            sessions[sessionID]?.enqueue(frame)
+            if let session = sessions[sessionID] { emit(frame, to: session) }
         }
     }
 
@@ -176,7 +180,7 @@ actor RealtimeHub<Store: InboxStore> {
             guard session.viewer.canSee(entry.conversation) else {
                 // Moved out of the agent's reach: the thread closes, nothing of it is sent.
                 threads.close(entry.conversation.id, session: sessionID)
-                session.enqueue(ServerMessage.encode(ServerMessage.ThreadClosed(conversationID: entry.conversation.id, reason: RemovalReason.notVisible.rawValue)))
+                emit(ServerMessage.encode(ServerMessage.ThreadClosed(conversationID: entry.conversation.id, reason: RemovalReason.notVisible.rawValue)), to: session)
                 lostViewers = true
                 continue
             }
@@ -185,9 +189,38 @@ actor RealtimeHub<Store: InboxStore> {
                     seq: entry.sequence, kind: entry.kind.rawValue, conversation: entry.conversation,
                     message: message))
             }
-            session.enqueue(frame!)
+            emit(frame!, to: session)
         }
         if lostViewers { broadcastViewers(of: entry.conversation.id) }
+    }
+
+    /// Queues a pushed frame, or gathers it while a batch of changes is being applied.
+    func emit(_ frame: String, to session: ClientSession) {
+        if gathered != nil {
+            gathered![session.id, default: []].append(frame)
+        } else {
+            session.enqueue(frame)
+        }
+    }
+
+    /// Sends what a batch gathered: a lone frame as itself, more as `batch` messages of at most
+    /// ``RealtimeConfiguration/maxBatchFrames`` frames, in order.
+    func flushGathered() {
+        guard let frames = gathered else { return }
+        gathered = nil
+        for (sessionID, queued) in frames {
+            guard let session = sessions[sessionID] else { continue }
+            guard queued.count > 1 else {
+                if let only = queued.first { session.enqueue(only) }
+                continue
+            }
+            var start = 0
+            while start < queued.count {
+                let end = min(start + configuration.maxBatchFrames, queued.count)
+                session.enqueue(ServerMessage.batch(queued[start..<end]))
+                start = end
+            }
+        }
     }
 
     /// Where the feed starts for a workspace (its sequence when the server started).
@@ -236,4 +269,6 @@ extension ServerMessage {
 extension RealtimeConfiguration {
     /// Most changes a resume replays; further behind, the client resyncs from snapshots.
     var maxReplay: Int { 20_000 }
+    /// Most frames one `batch` message carries.
+    var maxBatchFrames: Int { 100 }
 }

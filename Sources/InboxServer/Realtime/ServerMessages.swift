@@ -143,6 +143,11 @@ enum ServerMessage {
         String(decoding: (try? WireJSON.encoder.encode(message)) ?? Data(), as: UTF8.self)
     }
 
+    /// Several pushes in one message, in order: `{"type":"batch","frames":[...]}`.
+    static func batch(_ frames: ArraySlice<String>) -> String {
+        "{\"type\":\"batch\",\"frames\":[" + frames.joined(separator: ",") + "]}"
+    }
+
     static func failure(_ error: APIError, id: String?) -> String {
         encode(Failure(id: id, code: error.code, message: error.message, field: error.field, details: error.details))
     }
