@@ -88,6 +88,12 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
         }
         var capacity: Int?
         if let target { capacity = try await targetAgent(target, in: agent.workspaceID).maxOpenConversations }
+        if let department {
+            // Named as the request names it; a deactivated department takes no new conversations.
+            guard try await store.departments(in: agent.workspaceID).contains(where: { $0.id == department && $0.active }) else {
+                throw InboxError.invalidReference(field: "departmentId")
+            }
+        }
         let limit = capacity
         return try await assign(id, by: agent, version: version) { current in
             let expected = try requireHolder(current, agent)

@@ -81,6 +81,10 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
         if delivery.attempt > configuration.maxAttempts {
             // Leased again after its last attempt was cut short (a restart): give up cleanly.
             result = .failed(reason: "not delivered after \(configuration.maxAttempts) attempts")
+        } else if !delivery.connection.active {
+            result = .failed(reason: "the connection is deactivated")
+        } else if delivery.recipient.isEmpty {
+            result = .failed(reason: "the contact has no handle on this connection")
         } else {
             switch delivery.connection.outbound.adapter {
             case .webhook: result = await webhook.deliver(delivery, at: now())
