@@ -72,6 +72,16 @@ func buildRouter<Store: InboxStore>(services inbox: InboxServices<Store>) -> Rou
     router.middlewares.add(APIErrorMiddleware())
     router.get("health") { _, _ in try WireJSON.response(["status": "ok"]) }
     router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
+    // Prometheus scrape endpoint: aggregate figures only, no workspace data. Expose it to the
+    // monitoring network alone (a reverse proxy rule), like any scrape target.
+    let hub = inbox.realtime.hub, metrics = inbox.metrics
+    router.get("metrics") { _, _ -> Response in
+        let readings = await hub.gaugeReadings()
+        let text = metrics.exposition(connections: readings.connections, subscriptions: readings.subscriptions, queuedBytes: readings.queuedBytes)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
 
     let api = router.group("api/v1")
     let auth = AuthController(

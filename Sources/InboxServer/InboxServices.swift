@@ -15,14 +15,15 @@ struct InboxServices<Store: InboxStore>: Sendable {
     let intake: InboundIntake<Store>
     let bulk: BulkRunner<Store>
     let dispatcher: OutboundDispatcher<Store>
+    let metrics = InboxMetrics()
 
     init(store: Store, configuration: ServerConfiguration, logger: Logger) {
         self.store = store
         self.configuration = configuration
         let dispatcher = OutboundDispatcher(store: store, configuration: configuration.delivery, logger: logger, now: configuration.now)
         let signal: @Sendable () -> Void = { dispatcher.wake() }
-        let hub = RealtimeHub(store: store, configuration: configuration.realtime, now: configuration.now)
-        commands = ConversationCommands(store: store, replyPolicy: configuration.replyPolicy, outboxSignal: signal)
+        let hub = RealtimeHub(store: store, configuration: configuration.realtime, metrics: metrics, now: configuration.now)
+        commands = ConversationCommands(store: store, replyPolicy: configuration.replyPolicy, outboxSignal: signal, metrics: metrics)
         automations = AutomationRunner(store: store, outboxSignal: signal)
         intake = InboundIntake(store: store, automations: automations, logger: logger)
         bulk = BulkRunner(store: store, commands: commands, automations: automations, hub: hub, logger: logger)

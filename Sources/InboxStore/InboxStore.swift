@@ -105,8 +105,9 @@ public protocol InboxStore: Sendable {
     /// counts an attempt and is not due again before `leaseUntil`, so a crash mid-delivery
     /// retries it and two dispatchers never send it at once.
     func leaseDeliveries(dueBy now: Timestamp, leaseUntil: Timestamp, limit: Int) async throws -> [PendingDelivery]
-    /// Makes a leased message due again at `at` (a transient failure's backoff).
-    func rescheduleDelivery(_ id: MessageID, in workspace: WorkspaceID, at: Timestamp) async throws
+    /// Makes a leased message due again at `at` (a transient failure's backoff), unless it was
+    /// leased again since `ifAttempt` (a resend, or a lease that ran out): then that lease rules.
+    func rescheduleDelivery(_ id: MessageID, in workspace: WorkspaceID, at: Timestamp, ifAttempt: Int?) async throws
 
     // MARK: Automations and runs
     func createAutomation(_ draft: AutomationDraft, in workspace: WorkspaceID) async throws -> Automation
@@ -149,6 +150,10 @@ public protocol InboxStore: Sendable {
 }
 
 extension InboxStore {
+    public func rescheduleDelivery(_ id: MessageID, in workspace: WorkspaceID, at time: Timestamp) async throws {
+        try await rescheduleDelivery(id, in: workspace, at: time, ifAttempt: nil)
+    }
+
     public func finish(_ id: ConversationID, in workspace: WorkspaceID) async throws -> StoreResult<Conversation> {
         try await finish(id, in: workspace, ifVersion: nil)
     }

@@ -106,11 +106,14 @@ extension SQLiteStore {
         }
     }
 
-    public func rescheduleDelivery(_ id: MessageID, in workspace: WorkspaceID, at time: Timestamp) async throws {
+    public func rescheduleDelivery(_ id: MessageID, in workspace: WorkspaceID, at time: Timestamp, ifAttempt attempt: Int?) async throws {
         try await write { db in
             try db.execute(
-                sql: "UPDATE messages SET next_attempt_at = ? WHERE id = ? AND workspace_id = ? AND delivery_status = 'pending'",
-                arguments: [time.milliseconds, id.rawValue, workspace.rawValue])
+                sql: """
+                UPDATE messages SET next_attempt_at = ? WHERE id = ? AND workspace_id = ? AND delivery_status = 'pending'
+                    AND (? IS NULL OR attempts = ?)
+                """,
+                arguments: [time.milliseconds, id.rawValue, workspace.rawValue, attempt, attempt])
         }
     }
 }

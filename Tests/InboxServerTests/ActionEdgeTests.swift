@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import InboxCore
 import Testing
 
@@ -81,6 +83,33 @@ import Testing
             #expect(outcomes[f.conversations[3].rawValue] == "done") // the agent's own
             let colleague = try await app.request(.get, "/api/v1/conversations/\(f.conversations[0])", token: admin)
             #expect((colleague["conversation"] as? [String: Any])?["status"] as? String == "open")
+        }
+    }
+}
+
+@Suite struct MetricsEndpointTests {
+    @Test func metricsCountClaimsAndServeTheGauges() async throws {
+        try await Harness.run { app in
+            let f = app.fixture
+            let vendas = try await app.login("vendas@acme.test")
+            let supervisor = try await app.login("supervisor@acme.test")
+            #expect(try await app.request(.post, "/api/v1/conversations/\(f.conversations[0])/claim", token: vendas).status == .ok)
+            #expect(try await app.request(.post, "/api/v1/conversations/\(f.conversations[0])/claim", token: supervisor).status == .conflict)
+            let text = try await app.text(.get, "/metrics")
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            #expect(lines.contains(#"switchboard_claims_total{outcome="won"} 1"#), "\(text)")
+            #expect(lines.contains(#"switchboard_claims_total{outcome="conflict"} 1"#))
+            #expect(lines.contains("switchboard_connections 0.0"))
+            #expect(text.contains("switchboard_change_to_push_seconds"))
+        }
+    }
+}
+
+extension Harness {
+    /// A plain-text answer's body.
+    func text(_ method: HTTPRequest.Method, _ path: String) async throws -> String {
+        try await client.execute(uri: path, method: method, headers: [:], body: nil) { response in
+            String(decoding: response.body.readableBytesView, as: UTF8.self)
         }
     }
 }

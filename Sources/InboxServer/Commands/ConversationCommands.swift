@@ -1,3 +1,4 @@
+import CoreMetrics
 import InboxCore
 import InboxStore
 
@@ -56,6 +57,7 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
     let replyPolicy: ReplyPolicy
     /// Wakes the outbound dispatcher when a message becomes due.
     let outboxSignal: @Sendable () -> Void
+    let metrics: InboxMetrics
 
     static var maxRetries: Int { 4 }
 
@@ -64,6 +66,17 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
     /// Takes an unassigned conversation. Among any number of racing claimers exactly one wins;
     /// every other gets `conflict` naming the winner.
     func claim(_ id: ConversationID, by agent: Agent, version: Int64?) async throws -> CommandOutcome {
+        do {
+            let outcome = try await claimOnce(id, by: agent, version: version)
+            if outcome.sequence != nil { metrics.claimWins.increment() }
+            return outcome
+        } catch let conflict as CommandConflict {
+            metrics.claimConflicts.increment()
+            throw conflict
+        }
+    }
+
+    private func claimOnce(_ id: ConversationID, by agent: Agent, version: Int64?) async throws -> CommandOutcome {
         try await assign(id, by: agent, version: version) { current in
             // Claiming again what one already holds (a double click, a retry) changes nothing.
             guard current.assigneeID != agent.id else { return nil }
@@ -86,6 +99,7 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
         guard target != nil || department != nil else {
             throw InboxError.invalidField(field: "agentId", reason: "transfer to an agent and/or a department")
         }
+        _ = try await visible(id, to: agent) // a conversation one cannot see is not_found before anything else
         var capacity: Int?
         if let target { capacity = try await targetAgent(target, in: agent.workspaceID).maxOpenConversations }
         if let department {

@@ -16,7 +16,8 @@ import ServiceLifecycle
 final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
     let store: Store
     let configuration: DeliveryConfiguration
-    let webhook: WebhookAdapter
+    /// Made when the dispatcher runs (its HTTP client must be shut down when it stops).
+    private let webhookBox = LockedBox<WebhookAdapter>()
     let logger: Logger
     let now: @Sendable () -> Timestamp
     private let wakeups: AsyncStream<Void>
@@ -28,7 +29,7 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.now = now
-        webhook = WebhookAdapter(client: .shared, timeout: .milliseconds(Int64(configuration.requestTimeoutMilliseconds)))
+
         (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -47,6 +48,9 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
             }
         }
         defer { poll.cancel() }
+        let timeout = TimeAmount.milliseconds(Int64(configuration.requestTimeoutMilliseconds))
+        let client = WebhookAdapter.makeClient(timeout: timeout)
+        webhookBox.set(WebhookAdapter(client: client, timeout: timeout))
         let inFlight = InFlightCounter()
         await withDiscardingTaskGroup { group in
             for await _ in wakeups.cancelOnGracefulShutdown() {
@@ -72,6 +76,7 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
                 if leased.count == free { wake() } // more may be due
             }
         }
+        try? await client.shutdown()
     }
 
     /// One attempt, and its outcome recorded.
@@ -87,7 +92,9 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
             result = .failed(reason: "the contact has no handle on this connection")
         } else {
             switch delivery.connection.outbound.adapter {
-            case .webhook: result = await webhook.deliver(delivery, at: now())
+            case .webhook:
+                guard let webhook = webhookBox.value else { return } // not running: the lease runs out, it is retried
+                result = await webhook.deliver(delivery, at: now())
             case .sandbox:
                 guard let sandbox = sandboxBox.value else { return }
                 result = await sandbox.deliver(delivery)
@@ -109,7 +116,7 @@ final class OutboundDispatcher<Store: InboxStore>: Service, Sendable {
             case .retry(let reason) where delivery.attempt < configuration.maxAttempts:
                 let due = now().milliseconds + configuration.backoff(afterAttempt: delivery.attempt)
                 logger.info("delivery will be retried", metadata: ["message": "\(message.id)", "attempt": "\(delivery.attempt)", "reason": "\(reason)"])
-                try await store.rescheduleDelivery(message.id, in: message.workspaceID, at: Timestamp(milliseconds: due))
+                try await store.rescheduleDelivery(message.id, in: message.workspaceID, at: Timestamp(milliseconds: due), ifAttempt: delivery.attempt)
             case .retry(let reason):
                 _ = try await store.updateDelivery(
                     DeliveryUpdate(messageID: message.id, status: .failed, failureReason: "gave up after \(delivery.attempt) attempts: \(reason)"),

@@ -61,21 +61,47 @@ struct WebhookAdapter: Sendable {
         request.headers.add(name: "X-Switchboard-Timestamp", value: String(time.milliseconds))
         request.headers.add(name: "X-Switchboard-Signature", value: Self.signature(body: body, timestamp: time, secret: delivery.signingSecret ?? ""))
         request.body = .bytes(ByteBuffer(bytes: body))
+        let prepared = request
         do {
-            let response = try await client.execute(request, timeout: timeout)
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            switch response.status.code {
+            // The deadline covers the whole exchange: a gateway that answers its head and then
+            // drips the body must not hold a delivery slot (or outlive the message's lease).
+            let (status, answer) = try await withThrowingTaskGroup(of: (UInt, ByteBuffer).self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, timeout: timeout)
+                    return (response.status.code, try await response.body.collect(upTo: 64 * 1024))
+                }
+                group.addTask {
+                    try await Task.sleep(for: .nanoseconds(timeout.nanoseconds))
+                    throw DeliveryTimeout()
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+            switch status {
             case 200..<300:
                 let accepted = try? WireJSON.decoder.decode(Acceptance.self, from: Data(answer.readableBytesView))
                 return .sent(providerMessageID: accepted?.providerMessageID)
             case 408, 429, 500...:
-                return .retry(reason: "gateway answered \(response.status.code)")
+                return .retry(reason: "gateway answered \(status)")
             default:
-                return .failed(reason: "gateway refused the message (\(response.status.code))")
+                return .failed(reason: "gateway refused the message (\(status))")
             }
+        } catch is DeliveryTimeout {
+            return .retry(reason: "gateway did not answer within \(timeout.nanoseconds / 1_000_000) ms")
         } catch {
             return .retry(reason: "gateway unreachable: \(Self.describe(error))")
         }
+    }
+
+    struct DeliveryTimeout: Error {}
+
+    /// An HTTP client for gateways: redirects are refused (a 3xx fails the message, it is never
+    /// re-sent elsewhere), connecting and each read are bounded.
+    static func makeClient(timeout: TimeAmount) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: timeout))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// `sha256=` and the hex HMAC-SHA256 of `"<timestamp>.<body>"`.

@@ -83,6 +83,9 @@ final class ClientSession: Sendable {
         waiter?.resume(returning: nil)
     }
 
+    /// Bytes waiting to be written.
+    var queuedBytes: Int { state.withLock { $0.queuedBytes } }
+
     /// Why the session is closing, once it is.
     var closing: (code: RealtimeCloseCode, reason: String)? {
         state.withLock { state in state.closeCode.map { ($0, state.closeReason) } }

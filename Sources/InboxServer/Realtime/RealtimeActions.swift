@@ -71,7 +71,7 @@ struct RealtimeActions<Store: InboxStore>: Sendable {
 
     /// Handles one command message of a type in ``types``.
     func handle(_ type: String, _ data: Data, session: ClientSession) async throws {
-        let agent = session.agent
+        let agent = try await currentAgent(session)
         switch type {
         case "claim", "release", "finish", "reopen":
             let message = try StrictJSONBody.decode(VersionedMessage.self, from: data)
@@ -119,6 +119,14 @@ struct RealtimeActions<Store: InboxStore>: Sendable {
         default:
             throw APIError(.badRequest, "unknown_type", "unknown message type \(type)", field: "type")
         }
+    }
+
+    /// The agent as they are now, as HTTP requests see them: a role, department or cap changed
+    /// since the socket connected applies to the next command (the subscriptions follow within
+    /// the session re-check, W10), and an ended session acts no more.
+    private func currentAgent(_ session: ClientSession) async throws -> Agent {
+        guard let tokenHash = session.tokenHash else { return session.agent }
+        return try await SessionResolver(store: hub.store, now: hub.now).agent(tokenHash: tokenHash)
     }
 
     private func answer(_ requestID: String, _ session: ClientSession, _ command: () async throws -> CommandOutcome) async throws {

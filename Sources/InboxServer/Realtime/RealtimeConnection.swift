@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import HummingbirdWebSocket
@@ -74,12 +75,14 @@ struct RealtimeConnection<Store: InboxStore> {
             seconds += 1
             if session.blockedWriteSeconds > configuration.writeDeadlineSeconds {
                 session.close(.slowConsumer, reason: "a write was blocked over \(configuration.writeDeadlineSeconds) s")
+                hub.metrics.slowConsumerCloses.increment()
                 logger.info("closing slow consumer", metadata: ["session": "\(session.id)"])
                 channel.close(mode: .all, promise: nil)
                 return
             }
             if session.closing?.code == .slowConsumer {
                 // The queue overflowed: the writer may be stuck behind a full socket.
+                hub.metrics.slowConsumerCloses.increment()
                 logger.info("closing slow consumer", metadata: ["session": "\(session.id)", "reason": "\(session.closing?.reason ?? "")"])
                 try? await Task.sleep(for: .seconds(2))
                 channel.close(mode: .all, promise: nil)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import InboxCore
@@ -181,6 +182,8 @@ extension RealtimeHub {
                 sequence: entry.sequence, conversationJSON: json, conversationID: entry.conversation.id,
                 version: entry.conversation.version, lists: lists.sorted { $0.sub < $1.sub }), to: session)
             deliveredFrames += 1
+            metrics.deliveries.increment()
+            metrics.changeToPush.recordMilliseconds(max(0, now().milliseconds - entry.createdAt.milliseconds))
         }
         if includeThreads { deliverToThreads(entry, message: message, only: sessionID) }
     }

@@ -63,11 +63,18 @@ actor RealtimeHub<Store: InboxStore> {
     /// The last conversation JSON encoded, so a change is encoded once for all its recipients.
     var encodedCache: (workspace: WorkspaceID, sequence: Int64, json: String)?
     let now: @Sendable () -> Timestamp
+    let metrics: InboxMetrics
 
-    init(store: Store, configuration: RealtimeConfiguration, now: @escaping @Sendable () -> Timestamp) {
+    init(store: Store, configuration: RealtimeConfiguration, metrics: InboxMetrics, now: @escaping @Sendable () -> Timestamp) {
         self.store = store
         self.configuration = configuration
+        self.metrics = metrics
         self.now = now
+    }
+
+    /// Connections, subscriptions and bytes waiting in outbound queues, for `/metrics`.
+    func gaugeReadings() -> (connections: Int, subscriptions: Int, queuedBytes: Int) {
+        (sessions.count, subscriptions.count, sessions.values.reduce(0) { $0 + $1.queuedBytes })
     }
 
     // MARK: Connections

@@ -53,17 +53,18 @@ struct RealtimeRequests<Store: InboxStore> {
                     throw APIError(.unprocessableContent, "invalid_field", "a connected agent is online or away", field: "status")
                 }
                 await hub.setPresence(session, message.status)
-                if let id = message.id { session.enqueue(ServerMessage.encode(ServerMessage.OK(id: id))) }
+                if let id = message.id { await hub.reply(session, ServerMessage.encode(ServerMessage.OK(id: id))) }
             case "ping":
                 let message = try StrictJSONBody.decode(PingMessage.self, from: data)
-                session.enqueue(ServerMessage.encode(ServerMessage.Pong(id: message.id)))
+                await hub.reply(session, ServerMessage.encode(ServerMessage.Pong(id: message.id)))
             case let type where RealtimeActions<Store>.types.contains(type):
                 try await actions.handle(type, data, session: session)
             default:
                 throw APIError(.badRequest, "unknown_type", "unknown message type \(envelope.type)", field: "type")
             }
         } catch {
-            session.enqueue(ServerMessage.failure(RealtimeHub<Store>.apiError(error), id: requestID))
+            // Through the hub, so that an error keeps its place among the replies (W2).
+            await hub.reply(session, ServerMessage.failure(RealtimeHub<Store>.apiError(error), id: requestID))
         }
     }
 
