@@ -29,6 +29,9 @@ struct BulkRunner<Store: InboxStore>: Sendable {
     let hub: RealtimeHub<Store>
     let logger: Logger
 
+    /// Runs of one agent going on at once; more is `429 too_many_runs` until one ends.
+    let running = RunningRuns(limitPerAgent: 3)
+
     static var maxSelection: Int { 5_000 }
     /// Outcomes recorded and reported together.
     static var chunkSize: Int { 25 }
@@ -57,11 +60,25 @@ struct BulkRunner<Store: InboxStore>: Sendable {
         let draft = RunDraft(
             agentID: agent.id, idempotencyKey: request.idempotencyKey, action: request.action,
             trigger: automation == nil ? nil : .manual, conversationIDs: ids)
-        let (run, existing) = try await store.beginRun(draft, in: agent.workspaceID)
-        if !existing {
-            Task { await process(run, ids: ids, automation: automation, agent: agent) }
+        guard await running.enter(agent.id) else {
+            throw APIError(.tooManyRequests, "too_many_runs", "at most \(running.limitPerAgent) bulk runs of yours at once; wait for one to finish")
         }
-        return (run, existing)
+        let begun: (run: ActionRun, existing: Bool)
+        do {
+            begun = try await store.beginRun(draft, in: agent.workspaceID)
+        } catch {
+            await running.leave(agent.id)
+            throw error
+        }
+        guard !begun.existing else {
+            await running.leave(agent.id)
+            return begun
+        }
+        Task {
+            await process(begun.run, ids: ids, automation: automation, agent: agent)
+            await running.leave(agent.id)
+        }
+        return begun
     }
 
     private func manualAutomation(_ action: BulkAction, in workspace: WorkspaceID) async throws -> Automation? {
@@ -154,5 +171,24 @@ struct BulkRunner<Store: InboxStore>: Sendable {
         } catch {
             return AutomationRunner<Store>.item(for: error, conversation: id)
         }
+    }
+}
+
+/// How many runs each agent has going, bounded so that one client cannot start unbounded work.
+actor RunningRuns {
+    nonisolated let limitPerAgent: Int
+    private var counts: [AgentID: Int] = [:]
+
+    init(limitPerAgent: Int) { self.limitPerAgent = limitPerAgent }
+
+    func enter(_ agent: AgentID) -> Bool {
+        guard counts[agent, default: 0] < limitPerAgent else { return false }
+        counts[agent, default: 0] += 1
+        return true
+    }
+
+    func leave(_ agent: AgentID) {
+        let remaining = counts[agent, default: 1] - 1
+        counts[agent] = remaining > 0 ? remaining : nil
     }
 }
