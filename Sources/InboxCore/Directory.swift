@@ -61,7 +61,7 @@ public struct Connection: Hashable, Sendable, Codable {
     /// How messages sent on this connection reach the customer.
     public var outbound: OutboundSettings
 
-    public init(id: ConnectionID, workspaceID: WorkspaceID, kind: ConnectionKind, name: String, active: Bool = true, outbound: OutboundSettings = .none) {
+    public init(id: ConnectionID, workspaceID: WorkspaceID, kind: ConnectionKind, name: String, active: Bool = true, outbound: OutboundSettings = .noAdapter) {
         self.id = id
         self.workspaceID = workspaceID
         self.kind = kind

@@ -29,7 +29,8 @@ public struct OutboundSettings: Hashable, Sendable, Codable {
         self.autoReply = autoReply
     }
 
-    public static let none = OutboundSettings(adapter: .none)
+    /// No adapter (not named `none`, which reads as `Optional.none` where an optional is expected).
+    public static let noAdapter = OutboundSettings(adapter: .none)
 
     /// Checks the settings fit the adapter.
     public func validated() throws(InboxError) -> OutboundSettings {

@@ -39,7 +39,7 @@ extension SQLiteStore {
     }
 
     static func decodeOutbound(_ json: String?) -> OutboundSettings {
-        guard let json, let settings = try? JSONDecoder().decode(OutboundSettings.self, from: Data(json.utf8)) else { return .none }
+        guard let json, let settings = try? JSONDecoder().decode(OutboundSettings.self, from: Data(json.utf8)) else { return .noAdapter }
         return settings
     }
 

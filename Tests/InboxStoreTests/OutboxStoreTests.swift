@@ -57,7 +57,7 @@ struct OutboxStoreTests {
     @Test(arguments: StoreKind.allCases)
     func withoutAnAdapterNothingIsLeased(_ kind: StoreKind) async throws {
         let s = try await Setup(kind)
-        #expect(try await s.store.connection(s.connection, in: s.workspace).outbound == .none)
+        #expect(try await s.store.connection(s.connection, in: s.workspace).outbound == .noAdapter)
         let message = try await s.send()
         #expect(message.deliveryStatus == .pending)
         let farFuture = s.now.adding(milliseconds: 86_400_000)
@@ -197,7 +197,7 @@ struct OutboxStoreTests {
         _ = try await s.send()
         #expect(try await s.lease(at: s.now).first?.signingSecret == "s3cret")
         await #expect(throws: InboxError.notFound(entity: "connection")) {
-            try await s.store.updateConnection(s.connection, in: s.other, with: ConnectionPatch(outbound: .none))
+            try await s.store.updateConnection(s.connection, in: s.other, with: ConnectionPatch(outbound: .noAdapter))
         }
     }
 
@@ -220,8 +220,8 @@ struct OutboxStoreTests {
         let renamed = try await s.store.updateConnection(s.connection, in: s.workspace, with: ConnectionPatch(name: "WhatsApp Vendas"))
         #expect(renamed.name == "WhatsApp Vendas" && renamed.outbound == Self.webhook)
         // Going back to no adapter takes effect for later messages.
-        let none = try await s.store.updateConnection(s.connection, in: s.workspace, with: ConnectionPatch(outbound: OutboundSettings.none))
-        #expect(none.outbound == .none && none.name == "WhatsApp Vendas")
+        let none = try await s.store.updateConnection(s.connection, in: s.workspace, with: ConnectionPatch(outbound: OutboundSettings.noAdapter))
+        #expect(none.outbound == .noAdapter && none.name == "WhatsApp Vendas")
         _ = try await s.send()
         #expect(try await s.lease(at: s.now).isEmpty)
         _ = try await s.store.updateConnection(s.connection, in: s.workspace, with: ConnectionPatch(outbound: Self.webhook))
