@@ -65,6 +65,9 @@ extension SQLiteStore {
                 db, sql: "SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?", arguments: [id.rawValue, clientID]) {
                 return MessageResult(message: try self.message(from: existing), conversation: current, changes: [], duplicate: true)
             }
+            if let required = outbound.requiredAssignee, current.assigneeID != required {
+                throw InboxError.forbidden(reason: "claim the conversation before replying to it")
+            }
             if let seen = outbound.seenVersion, let latest = try self.latestInboundVersion(id, db), latest > seen {
                 throw InboxError.newerInbound(latestInboundVersion: latest)
             }

@@ -177,13 +177,20 @@ public struct OutboundMessage: Sendable {
     /// The conversation version the author was looking at. When the customer wrote after it,
     /// the message is not sent (``InboxError/newerInbound(latestInboundVersion:)``).
     public var seenVersion: Int64?
+    /// When set, the message is stored only if this agent holds the conversation at that moment
+    /// (checked in the same transaction, so a transfer cannot slip in between).
+    public var requiredAssignee: AgentID?
 
-    public init(author: OutboundAuthor, clientMessageID: String?, text: String, attachments: [Attachment] = [], seenVersion: Int64? = nil) {
+    public init(
+        author: OutboundAuthor, clientMessageID: String?, text: String, attachments: [Attachment] = [], seenVersion: Int64? = nil,
+        requiredAssignee: AgentID? = nil
+    ) {
         self.author = author
         self.clientMessageID = clientMessageID
         self.text = text
         self.attachments = attachments
         self.seenVersion = seenVersion
+        self.requiredAssignee = requiredAssignee
     }
 }
 

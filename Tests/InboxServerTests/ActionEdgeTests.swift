@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import InboxCore
+import InboxStore
 import Testing
 
 /// Edges of the actions that a careless implementation gets wrong: repeated claims, a
@@ -84,6 +85,26 @@ import Testing
             let colleague = try await app.request(.get, "/api/v1/conversations/\(f.conversations[0])", token: admin)
             #expect((colleague["conversation"] as? [String: Any])?["status"] as? String == "open")
         }
+    }
+}
+
+@Suite struct AtomicReplyTests {
+    /// The reply rule is checked inside the store's transaction: once the conversation is no
+    /// longer the agent's, their message is refused and nothing is stored.
+    @Test func aReplyRequiringTheHolderIsRefusedOnceItMovedAway() async throws {
+        let f = try await InboxFixture.make()
+        let c4 = f.conversations[3] // held by the Vendas agent
+        func reply(_ key: String) -> OutboundMessage {
+            OutboundMessage(author: .agent(f.vendasAgent.id), clientMessageID: key, text: "Oi", requiredAssignee: f.vendasAgent.id)
+        }
+        let sent = try await f.store.sendOutbound(reply("held"), to: c4, in: f.acme)
+        #expect(sent.duplicate == false)
+        _ = try await f.store.assign(AssignmentChange(conversationID: c4, condition: .init(), assigneeID: f.suporteAgent.id), in: f.acme)
+        let before = try await f.store.messages(of: c4, in: f.acme, before: nil, limit: 100).count
+        await #expect(throws: InboxError.forbidden(reason: "claim the conversation before replying to it")) {
+            _ = try await f.store.sendOutbound(reply("moved"), to: c4, in: f.acme)
+        }
+        #expect(try await f.store.messages(of: c4, in: f.acme, before: nil, limit: 100).count == before)
     }
 }
 

@@ -10,8 +10,12 @@ struct AutomationRunner<Store: InboxStore>: Sendable {
 
     /// Applies the steps; the first step that cannot apply stops the run for this conversation
     /// and gives its outcome.
-    func apply(_ automation: Automation, to id: ConversationID, run: RunID, startedBy agent: Agent?) async -> RunItem {
+    /// `holder`: for a run an agent started, who must still hold the conversation (the agent,
+    /// or nobody) when a step moves or finishes it; a colleague's claim in between wins.
+    func apply(_ automation: Automation, to id: ConversationID, run: RunID, startedBy agent: Agent?,
+               holder expected: AssignmentCondition.Assignee = .any) async -> RunItem {
         let workspace = automation.workspaceID
+        var holder = expected
         do {
             for (index, action) in automation.actions.enumerated() {
                 let conversation = try await store.conversation(id, in: workspace)
@@ -28,11 +32,16 @@ struct AutomationRunner<Store: InboxStore>: Sendable {
                     guard let stage = action.stageID else { continue }
                     _ = try await store.moveLead(conversation.contactID, to: stage, in: workspace)
                 case .transfer:
-                    if let reason = try await transfer(id, to: action.agentID, department: action.departmentID, in: workspace) {
+                    if let reason = try await transfer(id, to: action.agentID, department: action.departmentID, holder: holder, in: workspace) {
                         return RunItem(conversationID: id, outcome: .skipped, reason: reason)
                     }
+                    holder = .any // the automation moved it itself; its later steps follow it
                 case .finish:
-                    _ = try await store.finish(id, in: workspace)
+                    guard AssignmentCondition(assignee: holder, requireOpen: false).holds(for: conversation) else {
+                        return RunItem(conversationID: id, outcome: .skipped, reason: AssignmentConflict.assigneeChanged.rawValue)
+                    }
+                    // Pinned to the version just checked: a claim in between makes it a conflict.
+                    _ = try await store.finish(id, in: workspace, ifVersion: conversation.version)
                 }
             }
             return RunItem(conversationID: id, outcome: .done)
@@ -43,11 +52,13 @@ struct AutomationRunner<Store: InboxStore>: Sendable {
 
     /// A transfer through the compare-and-set, pinned to the version read; `nil` when applied,
     /// otherwise why not.
-    private func transfer(_ id: ConversationID, to agent: AgentID?, department: DepartmentID?, in workspace: WorkspaceID) async throws -> String? {
+    private func transfer(
+        _ id: ConversationID, to agent: AgentID?, department: DepartmentID?, holder: AssignmentCondition.Assignee, in workspace: WorkspaceID
+    ) async throws -> String? {
         for _ in 0..<ConversationCommands<Store>.maxRetries {
             let current = try await store.conversation(id, in: workspace)
             let change = AssignmentChange(
-                conversationID: id, condition: AssignmentCondition(assignee: .any, version: current.version),
+                conversationID: id, condition: AssignmentCondition(assignee: holder, version: current.version),
                 assigneeID: agent ?? (department == nil ? current.assigneeID : nil), departmentIDs: department.map { [$0] })
             switch try await store.assign(change, in: workspace) {
             case .changed: return nil

@@ -166,7 +166,8 @@ struct BulkRunner<Store: InboxStore>: Sendable {
                 if agent.role == .agent, let holder = current.assigneeID, holder != agent.id {
                     return RunItem(conversationID: id, outcome: .forbidden, reason: "forbidden")
                 }
-                return await automations.apply(automation, to: id, run: run.id, startedBy: agent)
+                let holder: AssignmentCondition.Assignee = agent.role != .agent ? .any : (current.assigneeID == nil ? .unassigned : .agent(agent.id))
+                return await automations.apply(automation, to: id, run: run.id, startedBy: agent, holder: holder)
             }
         } catch {
             return AutomationRunner<Store>.item(for: error, conversation: id)

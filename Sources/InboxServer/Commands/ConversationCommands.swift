@@ -154,7 +154,7 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
         try requireMayReply(current, agent)
         let outbound = OutboundMessage(
             author: .agent(agent.id), clientMessageID: draft.clientMessageID, text: draft.text, attachments: draft.attachments,
-            seenVersion: draft.seenVersion)
+            seenVersion: draft.seenVersion, requiredAssignee: mustHold(agent) ? agent.id : nil)
         let result = try await store.sendOutbound(outbound, to: id, in: agent.workspaceID)
         if !result.duplicate { outboxSignal() }
         return CommandOutcome(result)
@@ -196,9 +196,12 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
     }
 
     private func requireMayReply(_ conversation: Conversation, _ agent: Agent) throws {
-        guard replyPolicy == .assigned, agent.role == .agent, conversation.assigneeID != agent.id else { return }
+        guard mustHold(agent), conversation.assigneeID != agent.id else { return }
         throw InboxError.forbidden(reason: "claim the conversation before replying to it")
     }
+
+    /// Whether the reply policy asks this agent to hold a conversation to reply to it.
+    private func mustHold(_ agent: Agent) -> Bool { replyPolicy == .assigned && agent.role == .agent }
 
     private func failedMessage(_ id: MessageID, by agent: Agent) async throws -> Message {
         guard let message = try await store.messages(ids: [id], in: agent.workspaceID).first else {
