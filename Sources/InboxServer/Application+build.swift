@@ -76,8 +76,10 @@ func buildRouter<Store: InboxStore>(services inbox: InboxServices<Store>) -> Rou
     // monitoring network alone (a reverse proxy rule), like any scrape target.
     let hub = inbox.realtime.hub, metrics = inbox.metrics
     router.get("metrics") { _, _ -> Response in
-        let readings = await hub.gaugeReadings()
-        let text = metrics.exposition(connections: readings.connections, subscriptions: readings.subscriptions, queuedBytes: readings.queuedBytes)
+        let readings = await hub.metricReadings()
+        let text = metrics.exposition(
+            connections: readings.connections, subscriptions: readings.subscriptions, queuedBytes: readings.queuedBytes,
+            newDeliveries: readings.newDeliveries)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

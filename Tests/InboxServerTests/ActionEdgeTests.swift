@@ -88,6 +88,31 @@ import Testing
     }
 }
 
+@Suite struct OutboundRouteTests {
+    @Test func outboundSettingsRefuseBadInputAndNonAdmins() async throws {
+        try await Harness.run { app in
+            let f = app.fixture
+            let admin = try await app.login("admin@acme.test")
+            let vendas = try await app.login("vendas@acme.test")
+            let path = "/api/v1/connections/\(f.whatsapp)/outbound"
+            #expect(try await app.request(.put, path, token: vendas, json: ["adapter": "sandbox"]).status == .forbidden)
+            #expect(try await app.request(.put, path, token: admin, body: "{oops").errorCode == "malformed_json")
+            #expect(try await app.request(.put, path, token: admin, json: ["adapter": "carrier-pigeon"]).status == .unprocessableContent)
+            #expect(try await app.request(.put, path, token: admin, json: ["adapter": "webhook", "url": "ftp://x/y"]).errorField == "url")
+            #expect(try await app.request(.put, path, token: admin, json: ["adapter": "sandbox", "delayMs": 60_000]).errorField == "delayMs")
+            #expect(try await app.request(.put, path, token: admin, json: ["adapter": "sandbox", "colour": 1]).errorCode == "unknown_field")
+            #expect(try await app.request(.put, "/api/v1/connections/\(f.otherConnection)/outbound", token: admin,
+                                          json: ["adapter": "sandbox"]).status == .notFound)
+            // Nothing of the refused requests stuck; a good one answers the secret once.
+            let listed = try await app.request(.get, "/api/v1/connections", token: admin)
+            #expect(listed.items.allSatisfy { ($0["outbound"] as? [String: Any])?["adapter"] as? String == "none" })
+            let good = try await app.request(.put, path, token: admin, json: ["adapter": "webhook", "url": "https://gw.example/hook"])
+            #expect(good.status == .ok)
+            #expect((good["signingSecret"] as? String)?.isEmpty == false)
+        }
+    }
+}
+
 @Suite struct AtomicReplyTests {
     /// The reply rule is checked inside the store's transaction: once the conversation is no
     /// longer the agent's, their message is refused and nothing is stored.

@@ -46,16 +46,8 @@ struct BulkRunner<Store: InboxStore>: Sendable {
             return (earlier, true)
         }
         let automation = try await manualAutomation(request.action, in: agent.workspaceID)
-        if let target = request.action.agentID {
-            guard (try? await store.agent(target, in: agent.workspaceID))?.active == true else {
-                throw InboxError.invalidReference(field: "action.agentId")
-            }
-        }
-        if let department = request.action.departmentID {
-            guard try await store.departments(in: agent.workspaceID).contains(where: { $0.id == department && $0.active }) else {
-                throw InboxError.invalidReference(field: "action.departmentId")
-            }
-        }
+        _ = try await commands.transferTarget(
+            agent: request.action.agentID, department: request.action.departmentID, in: agent.workspaceID, fieldPrefix: "action.")
         let ids = try await select(request.selection, for: agent)
         let draft = RunDraft(
             agentID: agent.id, idempotencyKey: request.idempotencyKey, action: request.action,

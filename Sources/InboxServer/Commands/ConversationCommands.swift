@@ -100,15 +100,7 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
             throw InboxError.invalidField(field: "agentId", reason: "transfer to an agent and/or a department")
         }
         _ = try await visible(id, to: agent) // a conversation one cannot see is not_found before anything else
-        var capacity: Int?
-        if let target { capacity = try await targetAgent(target, in: agent.workspaceID).maxOpenConversations }
-        if let department {
-            // Named as the request names it; a deactivated department takes no new conversations.
-            guard try await store.departments(in: agent.workspaceID).contains(where: { $0.id == department && $0.active }) else {
-                throw InboxError.invalidReference(field: "departmentId")
-            }
-        }
-        let limit = capacity
+        let limit = try await transferTarget(agent: target, department: department, in: agent.workspaceID)
         return try await assign(id, by: agent, version: version) { current in
             let expected = try requireHolder(current, agent)
             return AssignmentPlan(assignee: expected, newAssignee: target, departments: department.map { [$0] }, capacity: limit)
@@ -212,14 +204,20 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
         return message
     }
 
-    private func targetAgent(_ id: AgentID, in workspace: WorkspaceID) async throws -> Agent {
-        do {
-            let target = try await store.agent(id, in: workspace)
-            guard target.active else { throw InboxError.invalidReference(field: "agentId") }
-            return target
-        } catch InboxError.notFound {
-            throw InboxError.invalidReference(field: "agentId")
+    /// Checks where a transfer goes: an active agent and/or an active department (a deactivated
+    /// one takes no new conversations). Returns the target agent's cap. `fieldPrefix` names the
+    /// fields as the request does (`action.` in a bulk request).
+    func transferTarget(agent target: AgentID?, department: DepartmentID?, in workspace: WorkspaceID, fieldPrefix: String = "") async throws -> Int? {
+        if let department {
+            guard try await store.departments(in: workspace).contains(where: { $0.id == department && $0.active }) else {
+                throw InboxError.invalidReference(field: fieldPrefix + "departmentId")
+            }
         }
+        guard let target else { return nil }
+        guard let agent = try? await store.agent(target, in: workspace), agent.active else {
+            throw InboxError.invalidReference(field: fieldPrefix + "agentId")
+        }
+        return agent.maxOpenConversations
     }
 
     // MARK: Compare-and-set plumbing

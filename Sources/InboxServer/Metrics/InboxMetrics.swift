@@ -37,7 +37,8 @@ final class InboxMetrics: Sendable {
     }
 
     /// The Prometheus text exposition, with the gauges read from the hub now.
-    func exposition(connections: Int, subscriptions: Int, queuedBytes: Int) -> String {
+    func exposition(connections: Int, subscriptions: Int, queuedBytes: Int, newDeliveries: Int) -> String {
+        deliveries.increment(by: Int64(newDeliveries))
         self.connections.record(connections)
         self.subscriptions.record(subscriptions)
         self.queuedBytes.record(queuedBytes)

@@ -149,12 +149,17 @@ extension RealtimeHub {
             for sessionID in threads.sessions(watching: entry.conversation.id) where bySession[sessionID] == nil {
                 bySession[sessionID] = []
             }
+            let framesBefore = deliveredFrames
             for (sessionID, refs) in bySession {
                 if holds[sessionID] != nil {
                     holds[sessionID]?.changes[entry.sequence] = (entry, message)
                 } else {
                     deliver(entry, message: message, toSession: sessionID, refs: refs)
                 }
+            }
+            // Once per change, not per recipient: its recipients are served in this same turn.
+            if deliveredFrames > framesBefore {
+                metrics.changeToPush.recordMilliseconds(max(0, now().milliseconds - entry.createdAt.milliseconds))
             }
         }
     }
@@ -182,8 +187,6 @@ extension RealtimeHub {
                 sequence: entry.sequence, conversationJSON: json, conversationID: entry.conversation.id,
                 version: entry.conversation.version, lists: lists.sorted { $0.sub < $1.sub }), to: session)
             deliveredFrames += 1
-            metrics.deliveries.increment()
-            metrics.changeToPush.recordMilliseconds(max(0, now().milliseconds - entry.createdAt.milliseconds))
         }
         if includeThreads { deliverToThreads(entry, message: message, only: sessionID) }
     }

@@ -56,6 +56,8 @@ actor RealtimeHub<Store: InboxStore> {
     private var presence = PresenceBoard()
     var lastID = 0
     var deliveredFrames = 0
+    /// `deliveredFrames` as last reported to the metrics.
+    private var reportedFrames = 0
     /// While the feed applies a batch of changes, each connection's frames are gathered here and
     /// leave as one `batch` message: a burst (a bulk transfer of a thousand conversations) costs a
     /// connection a few large writes instead of a thousand small ones.
@@ -72,9 +74,11 @@ actor RealtimeHub<Store: InboxStore> {
         self.now = now
     }
 
-    /// Connections, subscriptions and bytes waiting in outbound queues, for `/metrics`.
-    func gaugeReadings() -> (connections: Int, subscriptions: Int, queuedBytes: Int) {
-        (sessions.count, subscriptions.count, sessions.values.reduce(0) { $0 + $1.queuedBytes })
+    /// Connections, subscriptions, bytes waiting in outbound queues and change frames queued
+    /// since the last reading, for `/metrics` (read at scrape time: nothing on the fan-out path).
+    func metricReadings() -> (connections: Int, subscriptions: Int, queuedBytes: Int, newDeliveries: Int) {
+        defer { reportedFrames = deliveredFrames }
+        return (sessions.count, subscriptions.count, sessions.values.reduce(0) { $0 + $1.queuedBytes }, deliveredFrames - reportedFrames)
     }
 
     // MARK: Connections
