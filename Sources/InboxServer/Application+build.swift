@@ -70,6 +70,8 @@ func buildRouter<Store: InboxStore>(services inbox: InboxServices<Store>) -> Rou
     let store = inbox.store, configuration = inbox.configuration
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(APIErrorMiddleware())
+    // Inside the error middleware: a path no route knows is first looked up as a page file.
+    WebInbox.add(root: configuration.webRoot, to: router)
     router.get("health") { _, _ in try WireJSON.response(["status": "ok"]) }
     router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
     // Prometheus scrape endpoint: aggregate figures only, no workspace data. Expose it to the

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var replyPolicy: ReplyPolicy
     /// Outbound delivery through connections' adapters.
     public var delivery: DeliveryConfiguration
+    /// Folder of the browser inbox's static files, served at `/`; nil serves no page.
+    public var webRoot: String?
     /// The clock; tests inject their own.
     public var now: @Sendable () -> Timestamp
 
@@ -29,10 +31,11 @@ public struct ServerConfiguration: Sendable {
         sessionLifetimeSeconds: Int = 12 * 3600, passwordHasher: PasswordHasher = PasswordHasher(),
         maxLoginFailures: Int = 10, changeLogRetentionSeconds: Int = 900, changeLogKeep: Int = 20_000,
         realtime: RealtimeConfiguration = RealtimeConfiguration(), replyPolicy: ReplyPolicy = .assigned,
-        delivery: DeliveryConfiguration = DeliveryConfiguration(), now: @escaping @Sendable () -> Timestamp = Timestamp.now
+        delivery: DeliveryConfiguration = DeliveryConfiguration(), webRoot: String? = nil, now: @escaping @Sendable () -> Timestamp = Timestamp.now
     ) {
         self.replyPolicy = replyPolicy
         self.delivery = delivery
+        self.webRoot = webRoot
         self.host = host
         self.port = port
         self.tlsCertificatePath = tlsCertificatePath

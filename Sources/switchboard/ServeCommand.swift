@@ -42,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Who may reply: assigned (agents reply to what they hold) or visible (to anything they see) (env SWITCHBOARD_REPLY_POLICY).")
     var replyPolicy: String = Environment.value("SWITCHBOARD_REPLY_POLICY") ?? ReplyPolicy.assigned.rawValue
 
+    @Option(help: "Folder of the web inbox's static files (env SWITCHBOARD_WEB_ROOT); default: ./web or the repository's web/ beside .build; 'none' serves no page.")
+    var webRoot: String? = Environment.value("SWITCHBOARD_WEB_ROOT")
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = Environment.value("LOG_LEVEL") ?? "info"
 
@@ -50,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (4...16).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost is 4 to 16") }
         guard (1...24 * 30).contains(sessionHours) else { throw ValidationError("--session-hours is 1 to 720") }
         guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535") }
+        if let webRoot, webRoot != "none", !FileManager.default.fileExists(atPath: webRoot + "/index.html") {
+            throw ValidationError("--web-root \(webRoot) has no index.html")
+        }
         guard ReplyPolicy(rawValue: replyPolicy) != nil else { throw ValidationError("--reply-policy is assigned or visible") }
     }
 
@@ -67,7 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, tlsCertificatePath: tlsCertificate, tlsKeyPath: tlsKey,
             sessionLifetimeSeconds: sessionHours * 3600, passwordHasher: hasher,
             realtime: RealtimeConfiguration(allowedOrigins: Set(allowedOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })),
-            replyPolicy: ReplyPolicy(rawValue: replyPolicy) ?? .assigned, now: clock.now)
+            replyPolicy: ReplyPolicy(rawValue: replyPolicy) ?? .assigned,
+            webRoot: webRoot == "none" ? nil : (webRoot ?? WebInbox.defaultRoot()), now: clock.now)
 
         var services: [any Service] = []
         if demo {
@@ -76,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(DemoTraffic(store: store, summary: summary, logger: logger))
             printDemoBanner(summary)
         }
-        logger.info("starting", metadata: ["url": "\(tlsCertificate == nil ? "http" : "https")://\(host):\(port)", "database": "\(self.store.databasePath)"])
+        if configuration.webRoot == nil { logger.warning("no web inbox folder found: / serves no page (see --web-root)") }
+        logger.info("starting", metadata: ["web": "\(configuration.webRoot ?? "none")", "url": "\(tlsCertificate == nil ? "http" : "https")://\(host):\(port)", "database": "\(self.store.databasePath)"])
         try await runServer(store: store, configuration: configuration, services: services, logger: logger)
     }
 
