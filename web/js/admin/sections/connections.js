@@ -1,0 +1,138 @@
+// Connections (conexões): the channels customers write through. Shows the inbound secret when
+// it is issued (creation, rotation), and edits the outbound adapter (none / webhook / sandbox).
+import { h } from "../dom.js";
+import { openDialog, confirmDialog, copyField } from "../dialog.js";
+import { createForm } from "../form.js";
+
+const KINDS = ["whatsapp", "instagram", "api", "other"];
+const ADAPTERS = ["none", "webhook", "sandbox"];
+
+const apiUrl = (id, what) => `${location.origin}/api/v1/connections/${id}/${what}`;
+
+/** The "copy it now" dialog after a secret is issued. */
+function showInboundSecret(connection, secret, env, { rotated = false } = {}) {
+  const { t } = env;
+  const d = openDialog({ title: t(rotated ? "admin.connections.secretRotatedTitle" : "admin.connections.secretTitle", { name: connection.name }), t, wide: true });
+  const example = [
+    `curl -X POST ${apiUrl(connection.id, "inbound")} \\`,
+    `  -H 'Authorization: Bearer ${secret}' \\`,
+    `  -d '{"messageId":"m-1","from":{"handle":"+5511999990000","name":"Maria"},"text":"Olá!"}'`,
+  ].join("\n");
+  const done = h("button", { type: "button", class: "adm-btn adm-btn-primary", text: t("admin.done"), onclick: () => d.close() });
+  d.body.append(
+    h("p", { class: "adm-alert adm-alert-warn", text: t("admin.connections.secretOnce") }),
+    copyField(t("admin.connections.secret"), secret, t, { secret: true }),
+    copyField(t("admin.connections.inboundUrl"), apiUrl(connection.id, "inbound"), t),
+    copyField(t("admin.connections.deliveryUrl"), apiUrl(connection.id, "delivery"), t),
+    h("p", { class: "adm-help", text: t("admin.connections.secretHelp") }),
+    copyField(t("admin.connections.example"), example, t, { multiline: true }),
+    h("div", { class: "adm-form-actions" }, done));
+  d.dialog.querySelector(".adm-secret")?.focus();
+  d.dialog.querySelector(".adm-secret")?.select();
+  return new Promise((resolve) => d.dialog.addEventListener("close", resolve));
+}
+
+function showSigningSecret(connection, secret, env) {
+  const { t } = env;
+  const d = openDialog({ title: t("admin.outbound.signingTitle", { name: connection.name }), t, wide: true });
+  d.body.append(
+    h("p", { class: "adm-alert adm-alert-warn", text: t("admin.outbound.signingOnce") }),
+    copyField(t("admin.outbound.signingSecret"), secret, t, { secret: true }),
+    h("p", { class: "adm-help", text: t("admin.outbound.signingHelp") }),
+    h("div", { class: "adm-form-actions" },
+      h("button", { type: "button", class: "adm-btn adm-btn-primary", text: t("admin.done"), onclick: () => d.close() })));
+  d.dialog.querySelector(".adm-secret")?.focus();
+}
+
+export function outboundSummary(o, t) {
+  if (!o || o.adapter === "none") return t("admin.outbound.adapter.none");
+  if (o.adapter === "webhook") return `${t("admin.outbound.adapter.webhook")}: ${o.url}`;
+  return t("admin.outbound.adapter.sandbox");
+}
+
+const percent = (rate) => (rate === undefined ? "" : Math.round(rate * 10000) / 100);
+
+/** The outbound-adapter form (PUT /connections/{id}/outbound replaces the whole settings). */
+function openOutbound(connection, { env, reload, announce }) {
+  const { t } = env;
+  const o = connection.outbound || { adapter: "none" };
+  const d = openDialog({ title: t("admin.outbound.title", { name: connection.name }), t });
+  const isA = (a) => (v) => v.adapter === a;
+  const form = createForm({
+    t,
+    fields: [
+      {
+        name: "adapter", label: t("admin.outbound.adapter"), type: "select",
+        options: ADAPTERS.map((a) => ({ value: a, label: t(`admin.outbound.adapter.${a}`) })),
+        help: t("admin.outbound.adapterHelp"),
+      },
+      { name: "url", label: t("admin.outbound.url"), type: "url", required: true, showIf: isA("webhook"), placeholder: "https://", help: t("admin.outbound.urlHelp") },
+      { name: "failureRate", label: t("admin.outbound.failureRate"), type: "number", min: 0, max: 100, step: "any", showIf: isA("sandbox"), help: t("admin.outbound.failureRateHelp") },
+      { name: "delayMs", label: t("admin.outbound.delayMs"), type: "number", min: 0, max: 10000, step: 1, showIf: isA("sandbox"), help: t("admin.outbound.delayMsHelp") },
+      { name: "autoReply", label: t("admin.outbound.autoReply"), type: "text", showIf: isA("sandbox"), help: t("admin.outbound.autoReplyHelp") },
+    ],
+    values: { ...o, failureRate: percent(o.failureRate) },
+    onCancel: () => d.close(),
+    onSubmit: async (v) => {
+      const body = { adapter: v.adapter };
+      if (v.adapter === "webhook") body.url = v.url.trim();
+      if (v.adapter === "sandbox") {
+        if (v.failureRate !== "") body.failureRate = Number(v.failureRate) / 100;
+        if (v.delayMs !== "") body.delayMs = Number(v.delayMs);
+        if (v.autoReply.trim() !== "") body.autoReply = v.autoReply;
+      }
+      const answer = await env.request("PUT", `/api/v1/connections/${connection.id}/outbound`, body);
+      d.close();
+      env.store.invalidate("connections");
+      announce(t("admin.saved", { name: connection.name }));
+      await reload();
+      if (answer.signingSecret) showSigningSecret(answer.connection, answer.signingSecret, env);
+    },
+  });
+  d.body.append(form.el);
+  form.focusFirst();
+}
+
+async function rotate(connection, { env, reload, announce, fail }) {
+  const { t } = env;
+  const ok = await confirmDialog({
+    t, title: t("admin.connections.rotateTitle", { name: connection.name }),
+    message: t("admin.connections.rotateWarning"), confirmLabel: t("admin.connections.rotate"),
+  });
+  if (!ok) return;
+  try {
+    const answer = await env.request("POST", `/api/v1/connections/${connection.id}/secret`);
+    announce(t("admin.connections.rotated", { name: connection.name }));
+    await showInboundSecret(answer.connection, answer.secret, env, { rotated: true });
+    await reload();
+  } catch (err) { fail(err); }
+}
+
+export const connections = {
+  id: "connections",
+  kind: "connections",
+  path: "/api/v1/connections",
+  wideForm: false,
+  keys: { title: "admin.connections.title", intro: "admin.connections.intro", new: "admin.connections.new", empty: "admin.connections.empty" },
+  columns: [
+    { key: "name", label: "admin.field.name" },
+    { key: "kind", label: "admin.field.kind", render: (c, _d, env) => env.t(`admin.kind.${c.kind}`) },
+    { key: "id", label: "admin.connections.id", render: (c) => h("code", { text: String(c.id) }) },
+    { key: "outbound", label: "admin.outbound.column", render: (c, _d, env) => h("span", { class: "adm-wrap-any", text: outboundSummary(c.outbound, env.t) }) },
+  ],
+  fields: (env) => [
+    { name: "name", label: env.t("admin.field.name"), type: "text", required: true, help: env.t("admin.connections.nameHelp") },
+    {
+      name: "kind", label: env.t("admin.field.kind"), type: "select", default: "whatsapp",
+      options: KINDS.map((k) => ({ value: k, label: env.t(`admin.kind.${k}`) })),
+    },
+  ],
+  toBody: (v) => ({ name: v.name, kind: v.kind }),
+  unwrap: (answer) => answer.connection || answer,
+  afterCreate: (answer, env) => showInboundSecret(answer.connection, answer.secret, env),
+  rowActions: (c, ctx) => [
+    ctx.btn("admin.outbound.button", "outbound", () => openOutbound(c, ctx)),
+    ctx.btn("admin.connections.rotate", "rotate", () => rotate(c, ctx)),
+  ],
+  deactivateWarning: (_c, t) => t("admin.connections.deactivateWarning"),
+};
