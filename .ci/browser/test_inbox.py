@@ -403,3 +403,127 @@ def test_reconnect_after_server_restart_resumes_without_gap(browsers):
         H.wait_text(d, "#messages", "Depois da volta")
     finally:
         server.cleanup()
+
+
+STORE_SCENARIO = """
+const done = arguments[arguments.length - 1];
+import('/js/store.js').then(({ Store }) => {
+  const s = new Store();
+  const c = (id, version, t) => ({ id, version, lastActivityAt: t, contactName: 'n' + id });
+  s.defineList('l', { order: 'newest' }, 2);
+  s.apply({ type: 'snapshot', sub: 'l', items: [c(1, 1, 300), c(2, 1, 200)], total: 5, cursor: 'x', seq: 10 });
+  s.apply({ type: 'change', seq: 11, conversationId: 1, version: 3, conversation: c(1, 3, 400), lists: [{ sub: 'l', op: 'upsert', total: 5 }] });
+  s.apply({ type: 'change', seq: 12, conversationId: 1, version: 2, conversation: c(1, 2, 350), lists: [{ sub: 'l', op: 'upsert', total: 5 }] });
+  s.apply({ type: 'change', seq: 13, conversationId: 3, version: 1, conversation: c(3, 1, 100), lists: [{ sub: 'l', op: 'upsert', total: 6 }] });
+  const beyondBoundary = s.items('l').map((x) => x.id);
+  s.apply({ type: 'batch' });
+  s.apply({ type: 'change', seq: 14, conversationId: 2, version: 2, lists: [{ sub: 'l', op: 'remove', reason: 'reassigned', total: 5 }] });
+  s.apply({ type: 'page', sub: 'l', items: [c(2, 1, 200), c(3, 1, 100), c(4, 1, 50)], seq: 12 });
+  return { beyondBoundary, ids: s.items('l').map((x) => x.id), v1: s.convs.get(1).version,
+           total: s.lists.get('l').total, lastSeq: s.lastSeq, hasMore: s.lists.get('l').hasMore };
+}).then(done, (e) => done({ error: String(e) }));
+"""
+
+
+def test_list_model_keeps_newest_versions_and_protocol_membership(env, browsers):
+    """The store (web/js/store.js) in the browser itself: a version never goes back, an upsert
+    beyond the loaded page waits for `more`, a page read before a remove cannot resurrect it."""
+    server, _ = env
+    d = browsers("en")
+    d.get(server.url + "/")
+    H.wait(d).until(EC.presence_of_element_located((By.ID, "login-email")))
+    r = d.execute_async_script(STORE_SCENARIO)
+    assert "error" not in r, r
+    assert r["v1"] == 3, "an older version was applied after a newer one"
+    assert r["beyondBoundary"] == [1, 2], "an item sorting after the loaded page was shown before `more`"
+    assert r["ids"] == [1, 3, 4], r
+    assert r["total"] == 5 and r["lastSeq"] == 14 and r["hasMore"] is False
+
+
+def test_list_pages_further_on_scroll(env, browsers):
+    server, ws = env
+    ana_tok = server.login_token(ws.agents["ana"]["email"])
+    for i in range(55):
+        new_conversation(ws, f"Pagina {i:02d}")
+    total = server.ok("GET", "/api/v1/conversations?limit=1", token=ana_tok)["total"]
+    assert total > 50
+    d = browsers("en")
+    H.login(d, server, ws.agents["ana"]["email"])
+    H.wait(d).until(lambda d: len(shown_ids(d)) == 50)
+
+    def scrolled_to_all(d):
+        d.execute_script("const s = document.querySelector('.list-scroll'); s.scrollTop = s.scrollHeight;")
+        return len(shown_ids(d)) == total
+    H.wait(d, 20).until(scrolled_to_all)
+    expect_list_matches_api(d, server, ana_tok)
+    # While the agent reads the bottom of the list, a new conversation enters at the top and
+    # another row changes: what the agent is looking at does not move.
+    probe = shown_ids(d)[-3]
+    y = f"return document.querySelector(\".conv-row[data-id='{probe}']\").getBoundingClientRect().top"
+    before = d.execute_script(y)
+    new_conversation(ws, "Topo Novo")
+    H.wait(d).until(lambda d: shown_names(d)[0] == "Topo Novo")
+    server.ok("POST", f"/api/v1/conversations/{probe}/tags", {"tagId": ws.tags["Retorno"]}, ws.admin_token)
+    H.wait(d).until(lambda d: "Retorno" in d.find_element(By.CSS_SELECTOR, f".conv-row[data-id='{probe}']").text)
+    after = d.execute_script(y)
+    assert abs(after - before) < 3, f"the rows under the agent's eyes moved from {before} to {after}"
+    expect_list_matches_api(d, server, ana_tok)
+
+
+def test_viewers_and_typing_are_shown_to_the_other_agent(env, browsers):
+    server, ws = env
+    c, _ = new_conversation(ws, "Nina Colisao")
+    da, ds = browsers("en"), browsers("en")
+    H.login(da, server, ws.agents["ana"]["email"])
+    H.login(ds, server, ws.agents["sofia"]["email"])
+    for d in (da, ds):
+        H.wait_text(d, "#conv-list", "Nina Colisao")
+        open_conversation(d, c["id"])
+    H.wait_text(da, "#viewers", "Also viewing: Sofia Supervisora")
+    H.wait_text(ds, "#viewers", "Also viewing: Ana Souza")
+    ds.find_element(By.ID, "composer").send_keys("Estou respondendo")
+    H.wait_text(da, "#viewers .typing", "Sofia Supervisora is typing…")
+    H.screenshot(da, "thread-collision-desktop")
+    # Sofia's draft survives switching away and back.
+    click(ds, "#tab-mine")
+    click(ds, "#tab-all")
+    other = next(i for i in shown_ids(ds) if i != c["id"])
+    open_conversation(ds, other)
+    H.wait(da).until(lambda d: "Sofia" not in d.find_element(By.ID, "viewers").text)
+    open_conversation(ds, c["id"])
+    assert ds.find_element(By.ID, "composer").get_attribute("value") == "Estou respondendo"
+
+
+def test_transfer_failed_delivery_and_resend(env, browsers):
+    server, ws = env
+    c, _ = new_conversation(ws, "Otto Falha")
+    d = browsers("pt-BR")
+    H.login(d, server, ws.agents["sofia"]["email"])
+    H.wait_text(d, "#conv-list", "Otto Falha")
+    open_conversation(d, c["id"])
+    click(d, "#act-transfer")
+    H.wait(d).until(EC.visibility_of_element_located((By.ID, "transfer-dialog")))
+    Select(d.find_element(By.ID, "transfer-agent")).select_by_value(str(ws.agents["bruno"]["id"]))
+    click(d, "#transfer-dialog-ok")
+    H.wait_text(d, "#thread-assignee", "com Bruno Lima")
+    H.wait_text(d, f".conv-row[data-id='{c['id']}']", "Bruno Lima")
+    d.find_element(By.ID, "composer").send_keys("Vamos resolver")
+    click(d, "#send")
+    H.wait_text(d, "#messages .msg-out", "Vamos resolver")
+    msg_id = int(d.find_element(By.CSS_SELECTOR, "#messages .msg-out").get_attribute("data-id"))
+    conn = ws.connections["WhatsApp Principal"]
+    server.ok("POST", f"/api/v1/connections/{conn['id']}/delivery",
+              {"messageId": msg_id, "status": "failed", "reason": "número bloqueado"}, bearer=conn["secret"])
+    H.wait_text(d, f"#messages .msg[data-id='{msg_id}'] .failure", "número bloqueado")
+    assert "Falha no envio" in d.find_element(By.CSS_SELECTOR, f"#messages .msg[data-id='{msg_id}']").text
+    H.wait_text(d, f".conv-row[data-id='{c['id']}'] .marker-failed", "Falha no envio")
+    click(d, f"#messages .msg[data-id='{msg_id}'] .resend")
+    H.wait(d).until(lambda d: d.find_element(By.CSS_SELECTOR, f"#messages .msg[data-id='{msg_id}'] .delivery").get_attribute("data-status") == "pending")
+    H.wait(d).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f".conv-row[data-id='{c['id']}'] .marker-failed"))
+    server.ok("POST", f"/api/v1/connections/{conn['id']}/delivery", {"messageId": msg_id, "status": "read"}, bearer=conn["secret"])
+    H.wait_text(d, f"#messages .msg[data-id='{msg_id}'] .delivery", "Lida")
+    click(d, "#act-finish")
+    H.wait(d).until(lambda d: c["id"] not in shown_ids(d))  # it left the open list
+    H.wait_text(d, "#thread-status", "Finalizadas")
+    click(d, "#act-reopen")
+    H.wait(d).until(lambda d: c["id"] in shown_ids(d))
