@@ -374,6 +374,42 @@ def test_edit_and_deactivate_ask_first(server, token, browser):
     assert auto["active"] is False and len(auto["actions"]) == 2
 
 
+def test_keyword_automation_runs_on_a_customer_message(server, token, browser):
+    d = browser()
+    open_admin(d, server)
+    section(d, "automations")
+    dlg = new(d)
+    fill(dlg, "name", "Interesse em preço")
+    Select(field(dlg, "kind", "select")).select_by_value("keyword")
+    fill(dlg, "keywords", "Preço, orçamento", tag="textarea")
+    step = dlg.find_element(By.CSS_SELECTOR, ".adm-step")
+    text = step.find_element(By.CSS_SELECTOR, "textarea[name=text]")
+    text.send_keys("Olá ")
+    step.find_element(By.XPATH, ".//button[normalize-space()='{{contact.first_name}}']").click()
+    text.send_keys("! Já te passo os valores.")
+    submit(dlg)
+    no_dialog(d)
+    wait_text(d, '.adm-table tr[data-name="Interesse em preço"]', "Keyword: orcamento, preco")
+    auto = by_name(server, token, "/api/v1/automations", "Interesse em preço")
+    assert auto["trigger"] == {"kind": "keyword", "keywords": ["orcamento", "preco"]}
+    assert auto["actions"] == [{"type": "send_message", "text": "Olá {{contact.first_name}}! Já te passo os valores."}]
+
+    # A customer asks about the price: the automation runs, and its run shows in the UI.
+    conn = by_name(server, token, "/api/v1/connections", "WhatsApp Principal")
+    secret = server.ok("POST", f"/api/v1/connections/{conn['id']}/secret", token=token)["secret"]
+    server.ok("POST", f"/api/v1/connections/{conn['id']}/inbound",
+              {"messageId": "admin-ui-kw", "from": {"handle": "+5511977776666", "name": "Joana Lima"},
+               "text": "Qual o PREÇO do plano?"}, bearer=secret)
+    deadline = time.time() + 15
+    while not server.ok("GET", f"/api/v1/automations/{auto['id']}/runs", token=token)["items"] and time.time() < deadline:
+        time.sleep(0.2)
+    row_action(d, "Interesse em preço", "runs")
+    dlg = dialog_with(d, css="tr[data-run]")
+    run = dlg.find_element(By.CSS_SELECTOR, "tr[data-run]")
+    assert "Keyword" in run.text and "Done: 1" in run.text, run.text
+    screenshot(d, "admin-automation-runs-desktop")
+
+
 def test_non_admin_gets_no_admin_pages(server, token, browser):
     server.ok("POST", "/api/v1/agents", {"name": "Davi Agente", "email": "davi@acme.test",
                                           "password": PASSWORD, "role": "agent"}, token)
@@ -423,6 +459,13 @@ def test_desktop_screenshots_of_every_section(server, browser):
     # Reload keeps the section (the hash carries it).
     d.refresh()
     wait(d, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, '.adm-nav [data-section="automations"][aria-current="page"]')))
+    # Switching the language in the inbox's header re-renders the admin pages in place.
+    Select(d.find_element(By.ID, "lang-switch")).select_by_value("pt-BR")
+    wait_text(d, ".adm-nav", "Atendentes")
+    wait_text(d, ".adm-main h2", "Automações")
+    assert d.find_element(By.CSS_SELECTOR, '.adm-nav [data-section="automations"]').get_attribute("aria-current") == "page"
+    Select(d.find_element(By.ID, "lang-switch")).select_by_value("en")
+    wait_text(d, ".adm-nav", "Agents")
 
 
 def test_every_string_in_both_languages():
@@ -442,6 +485,8 @@ def test_every_string_in_both_languages():
         "admin.trigger.": ["manual", "new_conversation", "keyword"],
         "admin.step.": ["send_message", "add_tag", "remove_tag", "move_stage", "transfer", "finish"],
         "admin.outbound.adapter.": ["none", "webhook", "sandbox"],
+        "admin.runs.outcome.": ["done", "skipped", "forbidden", "not_found", "failed"],
+        "admin.runs.status.": ["running", "done"],
     }
     missing = [p + v for p, vs in dynamic.items() for v in vs if p + v not in en]
     assert not missing, missing

@@ -50,6 +50,9 @@ export function mountCrud(root, cfg, env) {
 
   let data = {};
   let alive = true;
+  // The row button last used: rows are rebuilt after every change, so focus is put back on the
+  // same button of the same row (keyboard users keep their place).
+  let lastUsed = null;
 
   const announce = (msg) => { status.textContent = msg; };
   const fail = (err) => { alert.replaceChildren(h("span", { text: errorText(err, t) })); alert.hidden = false; alert.focus?.(); };
@@ -94,13 +97,24 @@ export function mountCrud(root, cfg, env) {
       h("table", { class: "adm-table" },
         h("caption", { class: "adm-sr", text: t(cfg.keys.title) }),
         h("thead", {}, head), h("tbody", {}, rows))));
+    restoreFocus();
+  }
+
+  function restoreFocus() {
+    if (!lastUsed) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const tr = listEl.querySelector(`tr[data-id="${lastUsed.id}"]`);
+    const target = tr && (tr.querySelector(`[data-action="${lastUsed.action}"]`) || tr.querySelector("button"));
+    if (target) target.focus();
   }
 
   function rowButtons(item) {
     const name = nameOf(item);
     const btn = (label, action, onclick, cls = "") => h("button", {
       type: "button", class: `adm-btn adm-btn-small ${cls}`, text: t(label),
-      "aria-label": `${t(label)}: ${name}`, dataset: { action }, onclick,
+      "aria-label": `${t(label)}: ${name}`, dataset: { action },
+      onclick: () => { lastUsed = { id: item.id, action }; onclick(); },
     });
     if (!env.canWrite(cfg)) return [];
     const out = [btn("admin.edit", "edit", () => openForm(item))];

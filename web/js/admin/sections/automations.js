@@ -1,6 +1,7 @@
 // Automations (automações): a trigger (manual, new conversation, keyword) and ordered steps.
 import { h } from "../dom.js";
 import { createStepsEditor, stepChoices } from "../steps.js";
+import { openRuns } from "./automation-runs.js";
 
 const TRIGGERS = ["manual", "new_conversation", "keyword"];
 
@@ -77,6 +78,7 @@ export const automations = {
     if (v.kind === "keyword") trigger.keywords = splitKeywords(v.keywords);
     return { name: v.name, trigger, actions: v.actions, active: v.active };
   },
+  rowActions: (a, ctx) => [ctx.btn("admin.runs.button", "runs", () => openRuns(a, ctx))],
   setActive: (a, active, env) => env.request("PUT", `/api/v1/automations/${a.id}`, { name: a.name, trigger: a.trigger, actions: a.actions, active }),
   deactivateWarning: (_a, t) => t("admin.automations.deactivateWarning"),
 };
