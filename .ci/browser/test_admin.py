@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import Select
 
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import PASSWORD, REPO, Server, login, new_browser, screenshot, wait_text
+from harness import PASSWORD, REPO, Server, login, screenshot, wait_text
 
 ADMIN = "admin@acme.test"
 SECTIONS = ["overview", "departments", "agents", "tags", "connections", "pipelines", "automations"]
@@ -40,22 +40,6 @@ def server():
 @pytest.fixture(scope="module")
 def token(server):
     return server.login_token(ADMIN)
-
-
-@pytest.fixture
-def browser():
-    drivers = []
-
-    def make(**kw):
-        d = new_browser(**kw)
-        drivers.append(d)
-        return d
-    yield make
-    for d in drivers:
-        errors = [e for e in d.get_log("browser")
-                  if e["level"] == "SEVERE" and "favicon" not in e["message"] and "Failed to load resource" not in e["message"]]
-        d.quit()
-        assert not errors, f"browser console errors: {errors}"
 
 
 # ---------------------------------------------------------------- helpers
@@ -151,8 +135,8 @@ def no_horizontal_scroll(driver):
 
 # ---------------------------------------------------------------- tests
 
-def test_admin_sets_up_a_workspace_from_nothing(server, token, browser):
-    d = browser()
+def test_admin_sets_up_a_workspace_from_nothing(server, token, browsers):
+    d = browsers()
     open_admin(d, server)
     wait_text(d, ".adm-main", "Set up your workspace")
     screenshot(d, "admin-empty-overview-desktop")
@@ -308,8 +292,8 @@ def test_admin_sets_up_a_workspace_from_nothing(server, token, browser):
     screenshot(d, "admin-overview-desktop")
 
 
-def test_edit_and_deactivate_ask_first(server, token, browser):
-    d = browser()
+def test_edit_and_deactivate_ask_first(server, token, browsers):
+    d = browsers()
     open_admin(d, server)
     section(d, "departments")
     # Cancelling the confirmation changes nothing.
@@ -374,8 +358,8 @@ def test_edit_and_deactivate_ask_first(server, token, browser):
     assert auto["active"] is False and len(auto["actions"]) == 2
 
 
-def test_keyword_automation_runs_on_a_customer_message(server, token, browser):
-    d = browser()
+def test_keyword_automation_runs_on_a_customer_message(server, token, browsers):
+    d = browsers()
     open_admin(d, server)
     section(d, "automations")
     dlg = new(d)
@@ -410,12 +394,12 @@ def test_keyword_automation_runs_on_a_customer_message(server, token, browser):
     screenshot(d, "admin-automation-runs-desktop")
 
 
-def test_non_admin_gets_no_admin_pages(server, token, browser):
+def test_non_admin_gets_no_admin_pages(server, token, browsers):
     server.ok("POST", "/api/v1/agents", {"name": "Davi Agente", "email": "davi@acme.test",
                                           "password": PASSWORD, "role": "agent"}, token)
     server.ok("POST", "/api/v1/agents", {"name": "Sara Supervisora", "email": "sara@acme.test",
                                           "password": PASSWORD, "role": "supervisor"}, token)
-    d = browser()
+    d = browsers()
     for email in ("davi@acme.test", "sara@acme.test"):
         login(d, server, email)
         assert not d.find_elements(By.ID, "nav-admin")
@@ -426,8 +410,8 @@ def test_non_admin_gets_no_admin_pages(server, token, browser):
         d.execute_script("sessionStorage.clear(); localStorage.removeItem('sb.lang')")
 
 
-def test_portuguese_and_phone_width(server, browser):
-    d = browser(lang="pt-BR", width=390, height=844)
+def test_portuguese_and_phone_width(server, browsers):
+    d = browsers(lang="pt-BR", width=390, height=844)
     open_admin(d, server)
     nav = d.find_element(By.CSS_SELECTOR, ".adm-nav").text
     for word in ("Primeiros passos", "Departamentos", "Atendentes", "Etiquetas", "Conexões", "Funis", "Automações"):
@@ -449,8 +433,8 @@ def test_portuguese_and_phone_width(server, browser):
     assert "Valor inválido" in field_error(dlg, "name")
 
 
-def test_desktop_screenshots_of_every_section(server, browser):
-    d = browser()
+def test_desktop_screenshots_of_every_section(server, browsers):
+    d = browsers()
     open_admin(d, server)
     for name in SECTIONS:
         section(d, name)
