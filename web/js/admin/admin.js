@@ -1,14 +1,11 @@
 // Admin pages of the web inbox: set up a workspace from nothing (departments, agents, tags,
 // connections with their secrets and outbound adapters, pipelines and stages, automations).
 //
-// NOTE FOR THE INBOX SHELL (web/js/, index.html):
-//  1. Please link the stylesheet: <link rel="stylesheet" href="css/admin.css">. mountAdmin also
-//     adds that <link> itself when it is missing, so the pages work either way.
-//  2. Sub-routes: the admin pages keep the open section in the hash as #/admin/<section>
-//     (history.replaceState, so no hashchange fires). Please route every hash that starts with
-//     "#/admin" to the admin view, so a reload or a shared link opens the same section.
-//  3. Field errors: request() errors should carry `.field` from {error:{field}} (as they carry
-//     .code/.message). The forms put the error on that field; without it they show it on top.
+// NOTE FOR THE INBOX SHELL (web/js/, index.html), all in place as of this writing:
+//  1. index.html links css/admin.css; mountAdmin also adds that <link> itself if it is missing.
+//  2. The open section lives in the hash as #/admin/<section> (history.replaceState, so no
+//     hashchange fires); the shell routes every hash starting with "#/admin" here.
+//  3. request() errors carry `.field` from {error:{field}}: the forms put the error on that field.
 //
 // Contract: mountAdmin(container, ctx) -> unmount(). ctx = {request, t, lang, me, onLanguageChange}.
 
@@ -80,6 +77,12 @@ export function mountAdmin(container, ctx) {
         "aria-current": s.id === sectionId ? "page" : null,
         onclick: () => show(s.id, { focus: true }),
       })))));
+    // On narrow screens the nav is a sideways-scrolling row: keep the current tab in view.
+    const list = nav.firstElementChild;
+    const current = nav.querySelector('[aria-current="page"]');
+    if (current && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = current.offsetLeft - (list.clientWidth - current.offsetWidth) / 2;
+    }
   }
 
   function show(id, { focus = false } = {}) {

@@ -22,6 +22,8 @@ import { openDialog, confirmDialog } from "./dialog.js";
 import { createForm } from "./form.js";
 import { errorText } from "./errors.js";
 
+const FILTER_FROM = 6; // rows; shorter lists need no filter box
+
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Only the fields whose value changed (null and absent are the same). */
@@ -40,13 +42,18 @@ export function mountCrud(root, cfg, env) {
   const status = h("p", { class: "adm-status", role: "status", "aria-live": "polite" });
   const alert = h("div", { class: "adm-alert adm-alert-error", role: "alert", hidden: true });
   const listEl = h("div", { class: "adm-list", "aria-busy": "true" }, h("p", { class: "adm-muted", text: t("admin.loading") }));
+  // A filter box for long lists (a workspace may have dozens of agents or tags).
+  const filterId = `${cfg.id}-filter`;
+  const filterInput = h("input", { id: filterId, type: "search", autocomplete: "off", oninput: () => applyFilter() });
+  const filterEl = h("div", { class: "adm-filter", hidden: true },
+    h("label", { htmlFor: filterId, text: t("admin.filter") }), filterInput);
   const newBtn = h("button", { type: "button", class: "adm-btn adm-btn-primary", text: t(cfg.keys.new), onclick: () => openForm(null) });
   newBtn.dataset.action = "new";
   replace(root,
     h("div", { class: "adm-section-head" },
       h("div", {}, h("h2", { text: t(cfg.keys.title) }), cfg.keys.intro ? h("p", { class: "adm-intro", text: t(cfg.keys.intro) }) : null),
       env.canWrite(cfg) ? newBtn : null),
-    alert, status, listEl);
+    alert, status, filterEl, listEl);
 
   let data = {};
   let alive = true;
@@ -67,13 +74,21 @@ export function mountCrud(root, cfg, env) {
       data = extra;
       render(items);
     } catch (err) {
-      if (alive) fail(err);
+      if (!alive) return;
+      fail(err);
+      replace(listEl, h("button", { type: "button", class: "adm-btn", text: t("admin.retry"), onclick: () => { clearFail(); reload(); } }));
     } finally {
       listEl.setAttribute("aria-busy", "false");
     }
   }
 
+  function applyFilter() {
+    const q = filterInput.value.trim().toLocaleLowerCase();
+    for (const tr of listEl.querySelectorAll("tbody tr")) tr.hidden = q !== "" && !tr.textContent.toLocaleLowerCase().includes(q);
+  }
+
   function render(items) {
+    filterEl.hidden = items.length <= FILTER_FROM;
     if (!items.length) {
       replace(listEl, h("div", { class: "adm-empty" }, h("p", { text: t(cfg.keys.empty) })));
       return;
@@ -97,6 +112,7 @@ export function mountCrud(root, cfg, env) {
       h("table", { class: "adm-table" },
         h("caption", { class: "adm-sr", text: t(cfg.keys.title) }),
         h("thead", {}, head), h("tbody", {}, rows))));
+    applyFilter();
     restoreFocus();
   }
 
