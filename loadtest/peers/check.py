@@ -5,7 +5,8 @@
 
 Starts the peer with loadtest/peers/start.sh on a free port, then:
   1. publishes one message before anyone subscribes (it must never be delivered: no replay),
-  2. small check: 3 subscribers on one topic + 1 on another topic, 1 publisher, 100 messages
+  2. small check: 3 subscribers on one topic (one offering permessage-deflate, which must not be
+     accepted) + 1 on another topic, 1 publisher, 100 messages
      (ASCII, UTF-8, quotes, CR/LF, sizes up to 1 KiB): every subscriber of the topic gets all
      100 in order with exact bytes, each as one text frame; the other topic gets nothing; the
      HTTP publisher uses one keep-alive connection throughout,
@@ -59,15 +60,18 @@ class WebSocket:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         self.reader, self.writer = reader, writer
         self.frames = 0  # data frames received (for the NATS framing notes)
+        self.negotiated: str | None = None
 
     @classmethod
-    async def connect(cls, port: int, path: str) -> "WebSocket":
+    async def connect(cls, port: int, path: str, offer_deflate: bool = False) -> "WebSocket":
+        """offer_deflate: offer permessage-deflate, which the peers must not accept."""
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         key = base64.b64encode(os.urandom(16)).decode()
+        offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" if offer_deflate else ""
         writer.write(
             (
                 f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{offer}\r\n"
             ).encode()
         )
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
@@ -82,9 +86,15 @@ class WebSocket:
         accept = base64.b64encode(hashlib.sha1(key.encode() + WS_GUID).digest()).decode()
         if headers.get("sec-websocket-accept") != accept:
             raise CheckFailed(f"bad Sec-WebSocket-Accept from {path}: {headers}")
-        if "sec-websocket-extensions" in headers:
+        extensions = headers.get("sec-websocket-extensions")
+        if extensions and not offer_deflate:
             raise CheckFailed(f"server negotiated an extension nobody asked for: {headers}")
-        return cls(reader, writer)
+        ws = cls(reader, writer)
+        # nchan accepts an offered permessage-deflate but never compresses (its
+        # nchan_deflate_message_for_websocket is off): allowed, since every frame is still
+        # checked for RSV bits (a compressed frame fails the check).
+        ws.negotiated = extensions
+        return ws
 
     def send(self, opcode: int, payload: bytes) -> None:
         mask = os.urandom(4)
@@ -175,7 +185,7 @@ class Subscriber:
 
 class WebSocketSubscriber(Subscriber):
     async def start(self, port: int, topic: str) -> None:
-        self.ws = await WebSocket.connect(port, f"/sub/{topic}")
+        self.ws = await WebSocket.connect(port, f"/sub/{topic}", offer_deflate=self.name.endswith("-0"))
         self.task = asyncio.create_task(self.run())
 
     async def run(self) -> None:
@@ -212,8 +222,8 @@ class NatsConnection:
         self.shared_frame_ops = 0  # ops that began in a frame that also carried an earlier op
 
     @classmethod
-    async def connect(cls, port: int) -> "NatsConnection":
-        conn = cls(await WebSocket.connect(port, "/"))
+    async def connect(cls, port: int, offer_deflate: bool = False) -> "NatsConnection":
+        conn = cls(await WebSocket.connect(port, "/", offer_deflate))
         await conn._read_more()
         op = await conn._next_op()
         if op[0] != "INFO":
@@ -286,7 +296,7 @@ class NatsConnection:
 
 class NatsSubscriber(Subscriber):
     async def start(self, port: int, topic: str) -> None:
-        self.conn = await NatsConnection.connect(port)
+        self.conn = await NatsConnection.connect(port, offer_deflate=self.name.endswith("-0"))
         self.conn.ws.send(0x2, f"SUB {topic} 1\r\n".encode())
         self.task = asyncio.create_task(self.run())
         await self.conn.ping()  # the SUB is live once its PONG is back
@@ -493,6 +503,12 @@ async def run_checks(name: str, port: int, big_subs: int, big_messages: int, sma
     topic, other = f"small_{run}", f"other-{run}"
     await publisher.publish(topic, old)
     subs = await start_subscribers(Sub, 3, port, topic, "small-sub-")
+    ws0 = subs[0].conn.ws if is_nats else subs[0].ws
+    deflate = (
+        f"offered permessage-deflate accepted ({ws0.negotiated!r}) but no frame compressed"
+        if ws0.negotiated
+        else "offered permessage-deflate declined"
+    )
     bystander = (await start_subscribers(Sub, 1, port, other, "other-topic-sub-"))[0]
     warmups = await warm_up(publisher, topic, subs)
     expected = message_bodies(small_messages, f"small-{run}")
@@ -509,7 +525,7 @@ async def run_checks(name: str, port: int, big_subs: int, big_messages: int, sma
         raise CheckFailed(f"publisher needed {publisher.connections} connections (keep-alive broken)")
     log(
         f"small check passed: 3 subscribers x {len(expected)} messages exact and in order "
-        f"({warmups} warm-up), other topic quiet, no replay, 1 publisher connection, "
+        f"({warmups} warm-up), other topic quiet, no replay, {deflate}, 1 publisher connection, "
         f"statuses {publisher.statuses}, max publish round trip {publisher.max_latency * 1000:.1f} ms, {elapsed:.2f}s"
     )
     if is_nats:

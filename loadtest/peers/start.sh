@@ -158,7 +158,7 @@ nats)
     ;;
 socketify)
     apt_install libuv1 zlib1g
-    ensure_venv socketify socketify
+    ensure_venv socketify==0.0.31 socketify
     announce_ready_when_listening "$port"
     exec "${pin[@]}" "$VENV/bin/python" -u "$PEERS_DIR/socketify_server.py" --port "$port" --host 127.0.0.1
     ;;
@@ -173,8 +173,7 @@ bare)
         [[ -x "$bin" ]] || die "$bin missing after the build"
     fi
     announce_ready_when_listening "$port"
-    # One NIO event loop and a one-thread Swift concurrency pool: one core, like the others.
-    exec "${pin[@]}" env NIO_SINGLETON_GROUP_LOOP_COUNT=1 LIBDISPATCH_COOPERATIVE_POOL_STRICT=1 \
-        "$bin" --port "$port" --host 127.0.0.1
+    # One NIO event loop, which also runs every Swift task: one thread, like the others.
+    exec "${pin[@]}" "$bin" --port "$port" --host 127.0.0.1 --threads 1 --nio-executor
     ;;
 esac

@@ -9,28 +9,36 @@
 // it already had queued and is then closed (a "slow consumer", as NATS does), never a silent gap.
 //
 // Arguments: --port N (required), --host H (default 127.0.0.1), --queue N (messages per
-// subscriber queue, default 1024). Threads: NIO_SINGLETON_GROUP_LOOP_COUNT and
-// LIBDISPATCH_COOPERATIVE_POOL_STRICT (start.sh sets both for one thread each).
+// subscriber queue, default 1024), --threads N (NIO event loops, default one per core),
+// --nio-executor (run Swift concurrency's global executor on those event loops instead of its
+// own thread pool). start.sh passes `--threads 1 --nio-executor`: the whole server on one thread.
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 
 struct Options {
     var host = "127.0.0.1"
     var port: Int?
     var queue = 1024
+    var threads: Int?
+    var nioExecutor = false
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
         var rest = arguments.dropFirst()[...]
         func fail(_ message: String) -> Never {
-            FileHandle.standardError.write(Data("bare-broadcast: \(message)\nusage: bare-broadcast --port N [--host H] [--queue N]\n".utf8))
+            FileHandle.standardError.write(Data("bare-broadcast: \(message)\nusage: bare-broadcast --port N [--host H] [--queue N] [--threads N] [--nio-executor]\n".utf8))
             exit(2)
         }
         while let flag = rest.popFirst() {
+            if flag == "--nio-executor" {
+                options.nioExecutor = true
+                continue
+            }
             guard let value = rest.popFirst() else { fail("\(flag) needs a value") }
             switch flag {
             case "--port":
@@ -41,6 +49,9 @@ struct Options {
             case "--queue":
                 guard let queue = Int(value), queue > 0 else { fail("bad --queue \(value)") }
                 options.queue = queue
+            case "--threads":
+                guard let threads = Int(value), (1...64).contains(threads) else { fail("bad --threads \(value)") }
+                options.threads = threads
             default: fail("unknown argument \(flag)")
             }
         }
@@ -113,6 +124,14 @@ final class Hub: @unchecked Sendable {
 }
 
 let options = Options.parse(CommandLine.arguments)
+// Both must happen before anything touches the event loops or the global executor.
+if let threads = options.threads {
+    NIOSingletons.groupLoopCountSuggestion = threads
+}
+if options.nioExecutor, !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+    FileHandle.standardError.write(Data("bare-broadcast: could not install the NIO event loops as the global executor\n".utf8))
+    exit(1)
+}
 var logger = Logger(label: "bare-broadcast")
 logger.logLevel = .warning
 let hub = Hub()
