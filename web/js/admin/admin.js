@@ -96,6 +96,7 @@ export function mountAdmin(container, ctx) {
       unmountSection = null;
       return;
     }
+    store.clear(); // another admin may have changed things since the last section
     const section = SECTIONS.find((s) => s.id === id);
     unmountSection = section.mount(main, env);
     if (focus) main.focus();

@@ -3,16 +3,16 @@
 // section module only says what differs (columns, fields, body, extra row actions).
 //
 // cfg: {
-//   kind, path, keys: {title, intro, new, empty, created, updated},
+//   id, kind (a store.js list), path, keys: {title, intro, new, empty} (string keys),
 //   load(env)?            -> extra data for columns/fields (e.g. departments by id)
-//   columns: [{key, label, render(item, data)}]
+//   columns: [{key, label, render(item, data, env)?}]  (the first column is the row header)
 //   fields(env, item, data) -> field specs (see form.js); may be async
 //   values(item, data)?   -> initial form values (default: the item itself)
 //   toBody(values, item)  -> request body
 //   update: "patch" (default: only changed fields are sent) | "put" (the whole body, PUT)
 //   unwrap(answer)?       -> the entity inside a create answer
 //   afterCreate(answer, env)?  e.g. show a connection's secret
-//   rowActions(item, ctx)? -> extra buttons; ctx = {env, data, reload, announce, fail}
+//   rowActions(item, ctx)? -> extra buttons; ctx = {env, data, reload, announce, fail, btn}
 //   canDeactivate(item, env)?, setActive(item, active, env)?, deactivateWarning(item, t)?
 //   wideForm?
 // }
@@ -62,7 +62,7 @@ export function mountCrud(root, cfg, env) {
   let lastUsed = null;
 
   const announce = (msg) => { status.textContent = msg; };
-  const fail = (err) => { alert.replaceChildren(h("span", { text: errorText(err, t) })); alert.hidden = false; alert.focus?.(); };
+  const fail = (err) => { alert.replaceChildren(h("span", { text: errorText(err, t) })); alert.hidden = false; };
   const clearFail = () => { alert.hidden = true; alert.replaceChildren(); };
   const nameOf = (item) => (cfg.name ? cfg.name(item) : item.name);
 

@@ -19,6 +19,19 @@ function parse(spec, raw) {
   return raw;
 }
 
+/** Appends [{value, label, group?}] to a <select>; options with a group go in its <optgroup>. */
+export function addOptions(select, options) {
+  const groups = new Map();
+  for (const o of options || []) {
+    const opt = h("option", { value: String(o.value ?? ""), text: o.label });
+    if (o.group) {
+      if (!groups.has(o.group)) { const g = h("optgroup", { label: o.group }); groups.set(o.group, g); select.append(g); }
+      groups.get(o.group).append(opt);
+    } else select.append(opt);
+  }
+  return select;
+}
+
 function buildControl(spec, t) {
   const id = nextId("f");
   const errId = `${id}-err`;
@@ -53,15 +66,7 @@ function buildControl(spec, t) {
     get = () => input.checked; set = (v) => { input.checked = !!v; }; focus = () => input.focus();
   } else {
     if (spec.type === "select") {
-      input = h("select", { id, "aria-describedby": describedBy });
-      const groups = new Map();
-      for (const o of spec.options || []) {
-        const opt = h("option", { value: String(o.value ?? ""), text: o.label });
-        if (o.group) {
-          if (!groups.has(o.group)) { const g = h("optgroup", { label: o.group }); groups.set(o.group, g); input.append(g); }
-          groups.get(o.group).append(opt);
-        } else input.append(opt);
-      }
+      input = addOptions(h("select", { id, "aria-describedby": describedBy }), spec.options);
     } else if (spec.type === "textarea") {
       input = h("textarea", { id, rows: spec.rows || 3, "aria-describedby": describedBy, placeholder: spec.placeholder });
     } else {
@@ -104,13 +109,13 @@ function owns(spec, field) {
  * onSubmit may return a promise; while it runs the submit button is disabled. If it rejects,
  * the error is shown (on its field when the server names one) and the form stays open.
  */
-export function createForm({ fields, values = {}, submitLabel, cancelLabel, onSubmit, onCancel, t, extra }) {
+export function createForm({ fields, values = {}, submitLabel, cancelLabel, onSubmit, onCancel, t }) {
   const controls = fields.map((f) => buildControl(f, t));
   const banner = h("div", { class: "adm-alert adm-alert-error", role: "alert", hidden: true });
   const submit = h("button", { type: "submit", class: "adm-btn adm-btn-primary", text: submitLabel || t("admin.save") });
   const cancel = onCancel ? h("button", { type: "button", class: "adm-btn", text: cancelLabel || t("admin.cancel"), onclick: onCancel }) : null;
   const form = h("form", { class: "adm-form", novalidate: true },
-    banner, controls.map((c) => c.wrap), extra || null, h("div", { class: "adm-form-actions" }, submit, cancel));
+    banner, controls.map((c) => c.wrap), h("div", { class: "adm-form-actions" }, submit, cancel));
 
   for (const c of controls) c.set(values[c.spec.name] ?? c.spec.default);
 

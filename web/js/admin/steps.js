@@ -3,20 +3,20 @@
 // actions[i] / actions[i].<field> on step i.
 
 import { h, replace, nextId } from "./dom.js";
+import { addOptions } from "./form.js";
+import { labelOf } from "./format.js";
 
 export const STEP_TYPES = ["send_message", "add_tag", "remove_tag", "move_stage", "transfer", "finish"];
 export const TEMPLATE_VARS = ["contact.first_name", "contact.name", "agent.name", "connection.name"];
 const MAX_STEPS = 20;
 
-const offLabel = (item, t) => (item.active ? item.name : `${item.name} (${t("admin.inactive").toLowerCase()})`);
-
 /** Choices for the id selects, from the workspace lists. */
 export function stepChoices({ tags, pipelines, departments, agents }, t) {
   return {
-    tagId: tags.map((x) => ({ value: x.id, label: offLabel(x, t) })),
-    stageId: pipelines.flatMap((p) => p.stages.map((s) => ({ value: s.id, label: offLabel(s, t), group: offLabel(p, t) }))),
-    departmentId: departments.map((x) => ({ value: x.id, label: offLabel(x, t) })),
-    agentId: agents.map((x) => ({ value: x.id, label: offLabel(x, t) })),
+    tagId: tags.map((x) => ({ value: x.id, label: labelOf(x, t) })),
+    stageId: pipelines.flatMap((p) => p.stages.map((s) => ({ value: s.id, label: labelOf(s, t), group: labelOf(p, t) }))),
+    departmentId: departments.map((x) => ({ value: x.id, label: labelOf(x, t) })),
+    agentId: agents.map((x) => ({ value: x.id, label: labelOf(x, t) })),
   };
 }
 
@@ -56,16 +56,8 @@ export function createStepsEditor({ t, choices }) {
 
   function select(label, field, step, options, { allowNone }) {
     const id = nextId("st");
-    const sel = h("select", { id, name: field },
-      h("option", { value: "", text: allowNone ? t("admin.steps.none") : t("admin.steps.choose") }));
-    const groups = new Map();
-    for (const o of options) {
-      const opt = h("option", { value: String(o.value), text: o.label });
-      if (o.group) {
-        if (!groups.has(o.group)) { const g = h("optgroup", { label: o.group }); groups.set(o.group, g); sel.append(g); }
-        groups.get(o.group).append(opt);
-      } else sel.append(opt);
-    }
+    const sel = addOptions(h("select", { id, name: field }),
+      [{ value: "", label: allowNone ? t("admin.steps.none") : t("admin.steps.choose") }, ...options]);
     sel.value = step[field] === undefined || step[field] === null ? "" : String(step[field]);
     sel.addEventListener("change", () => { step[field] = sel.value; });
     return { control: sel, el: h("div", { class: "adm-field" }, h("label", { htmlFor: id, text: label }), sel) };

@@ -25,6 +25,8 @@ export function createStore(request) {
       return cache.get(kind);
     },
     invalidate(kind) { cache.delete(kind); },
+    /** Forgets everything: each section shows what the server has now, not what it had. */
+    clear() { cache.clear(); },
     /** id -> item map of a list. */
     async byId(kind) {
       const items = await this.list(kind);

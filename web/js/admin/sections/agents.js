@@ -1,5 +1,6 @@
 // Agents (atendentes): who can sign in, their role, departments and open-conversation cap.
 import { h } from "../dom.js";
+import { labelOf } from "../format.js";
 
 const ROLES = ["agent", "supervisor", "admin"];
 
@@ -8,9 +9,7 @@ async function load(env) {
 }
 
 function departmentOptions(departments, t) {
-  return [...departments.values()].map((d) => ({
-    value: d.id, label: d.active ? d.name : `${d.name} (${t("admin.inactive").toLowerCase()})`,
-  }));
+  return [...departments.values()].map((d) => ({ value: d.id, label: labelOf(d, t) }));
 }
 
 export const agents = {

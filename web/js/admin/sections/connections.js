@@ -9,39 +9,58 @@ const ADAPTERS = ["none", "webhook", "sandbox"];
 
 const apiUrl = (id, what) => `${location.origin}/api/v1/connections/${id}/${what}`;
 
-/** The "copy it now" dialog after a secret is issued. */
+/**
+ * The "copy it now" dialog for a secret the server shows only once, with more copyable values
+ * after it. Resolves when it is closed.
+ */
+function secretDialog(env, { title, warning, label, secret, more = [] }) {
+  const { t } = env;
+  return new Promise((resolve) => {
+    const d = openDialog({ title, t, wide: true, onClose: resolve });
+    d.body.append(
+      h("p", { class: "adm-alert adm-alert-warn", text: warning }),
+      copyField(label, secret, t, { secret: true }),
+      ...more,
+      h("div", { class: "adm-form-actions" },
+        h("button", { type: "button", class: "adm-btn adm-btn-primary", text: t("admin.done"), onclick: () => d.close() })));
+    const input = d.dialog.querySelector(".adm-secret");
+    input.focus();
+    input.select();
+  });
+}
+
+/** After creation or rotation: the inbound secret, the two webhook URLs and an example call. */
 function showInboundSecret(connection, secret, env, { rotated = false } = {}) {
   const { t } = env;
-  const d = openDialog({ title: t(rotated ? "admin.connections.secretRotatedTitle" : "admin.connections.secretTitle", { name: connection.name }), t, wide: true });
   const example = [
     `curl -X POST ${apiUrl(connection.id, "inbound")} \\`,
     `  -H 'Authorization: Bearer ${secret}' \\`,
     `  -d '{"messageId":"m-1","from":{"handle":"+5511999990000","name":"Maria"},"text":"Olá!"}'`,
   ].join("\n");
-  const done = h("button", { type: "button", class: "adm-btn adm-btn-primary", text: t("admin.done"), onclick: () => d.close() });
-  d.body.append(
-    h("p", { class: "adm-alert adm-alert-warn", text: t("admin.connections.secretOnce") }),
-    copyField(t("admin.connections.secret"), secret, t, { secret: true }),
-    copyField(t("admin.connections.inboundUrl"), apiUrl(connection.id, "inbound"), t),
-    copyField(t("admin.connections.deliveryUrl"), apiUrl(connection.id, "delivery"), t),
-    h("p", { class: "adm-help", text: t("admin.connections.secretHelp") }),
-    copyField(t("admin.connections.example"), example, t, { multiline: true }),
-    h("div", { class: "adm-form-actions" }, done));
-  d.dialog.querySelector(".adm-secret")?.focus();
-  d.dialog.querySelector(".adm-secret")?.select();
-  return new Promise((resolve) => d.dialog.addEventListener("close", resolve));
+  return secretDialog(env, {
+    title: t(rotated ? "admin.connections.secretRotatedTitle" : "admin.connections.secretTitle", { name: connection.name }),
+    warning: t("admin.connections.secretOnce"),
+    label: t("admin.connections.secret"),
+    secret,
+    more: [
+      copyField(t("admin.connections.inboundUrl"), apiUrl(connection.id, "inbound"), t),
+      copyField(t("admin.connections.deliveryUrl"), apiUrl(connection.id, "delivery"), t),
+      h("p", { class: "adm-help", text: t("admin.connections.secretHelp") }),
+      copyField(t("admin.connections.example"), example, t, { multiline: true }),
+    ],
+  });
 }
 
+/** After saving a webhook adapter: its signing secret and how to check a signature. */
 function showSigningSecret(connection, secret, env) {
   const { t } = env;
-  const d = openDialog({ title: t("admin.outbound.signingTitle", { name: connection.name }), t, wide: true });
-  d.body.append(
-    h("p", { class: "adm-alert adm-alert-warn", text: t("admin.outbound.signingOnce") }),
-    copyField(t("admin.outbound.signingSecret"), secret, t, { secret: true }),
-    h("p", { class: "adm-help", text: t("admin.outbound.signingHelp") }),
-    h("div", { class: "adm-form-actions" },
-      h("button", { type: "button", class: "adm-btn adm-btn-primary", text: t("admin.done"), onclick: () => d.close() })));
-  d.dialog.querySelector(".adm-secret")?.focus();
+  return secretDialog(env, {
+    title: t("admin.outbound.signingTitle", { name: connection.name }),
+    warning: t("admin.outbound.signingOnce"),
+    label: t("admin.outbound.signingSecret"),
+    secret,
+    more: [h("p", { class: "adm-help", text: t("admin.outbound.signingHelp") })],
+  });
 }
 
 export function outboundSummary(o, t) {

@@ -3,13 +3,14 @@ import { h, replace } from "../dom.js";
 import { openDialog, confirmDialog } from "../dialog.js";
 import { createForm } from "../form.js";
 import { errorText } from "../errors.js";
+import { labelOf } from "../format.js";
 
 function stageChips(p, t) {
   if (!p.stages.length) return h("span", { class: "adm-muted", text: t("admin.pipelines.noStages") });
   return h("ol", { class: "adm-stage-chips" }, p.stages.map((s) => h("li", {
     class: `adm-chip${s.active ? "" : " adm-chip-off"}`,
     title: s.active ? null : t("admin.inactive"),
-    text: s.active ? s.name : `${s.name} (${t("admin.inactive").toLowerCase()})`,
+    text: labelOf(s, t),
   })));
 }
 
