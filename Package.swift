@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Pure domain: value types and rules. No I/O, no framework imports.
@@ -99,8 +100,27 @@ let package = Package(
                 "InboxCore",
                 "InboxStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "loadtest",
+            exclude: ["peers"],
+            swiftSettings: strictSettings
+        ),
+        // The bare transport limit for the peer comparison: a hummingbird-websocket broadcast
+        // server with no inbox logic (BENCHMARKS.md, "Peers").
+        .executableTarget(
+            name: "bare-broadcast",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "loadtest/peers/bare-broadcast",
             swiftSettings: strictSettings
         ),
         .testTarget(

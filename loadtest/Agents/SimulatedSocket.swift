@@ -1,0 +1,289 @@
+import Foundation
+import InboxCore
+import NIOCore
+
+/// One simulated agent's socket inside a worker: subscribes, keeps its lists (when tracked),
+/// counts deliveries and latency markers, and carries out claims and workday actions. Lives on
+/// the worker's single event loop, like everything it touches.
+final class SimulatedSocket {
+    let index: Int
+    let plan: SocketPlan
+    let worker: WorkerSession
+    var client: WebSocketClient?
+    private(set) var lists: [String: ListModel] = [:]
+    private var subscribeSentAt: [String: UInt64] = [:]
+    private(set) var subscribedAll = false
+    private var lastSeq = -1
+    private var versions: [Int: Int] = [:]
+    private var nextRequest = 0
+    /// Requests awaiting their answer: id → (kind, conversation, sent at wall ns).
+    private var pending: [String: (kind: String, conversationId: Int, sentAt: UInt64)] = [:]
+    /// Claim storm: the order this agent tries conversations in, and where it is.
+    private var claimOrder: [Int] = []
+    private var claimCursor = 0
+    /// When each conversation left this socket's first list (claim storm's loser latency).
+    private(set) var removedAt: [Int: UInt64] = [:]
+    private(set) var won: Set<Int> = []
+    var acting = false
+    /// Verification: the fresh snapshots asked for, by the name they were asked under.
+    private var verifying: [String: String] = [:]
+    var onVerified: (() -> Void)?
+
+    init(index: Int, plan: SocketPlan, worker: WorkerSession) {
+        self.index = index
+        self.plan = plan
+        self.worker = worker
+        for subscription in plan.subscriptions { lists[subscription.sub] = ListModel(newestFirst: subscription.newestFirst) }
+    }
+
+    var report: WorkerReport {
+        get { worker.report }
+        _modify { yield &worker.report }
+    }
+
+    // MARK: receiving
+
+    func received(_ buffer: ByteBuffer) {
+        report.messages += 1
+        report.bytes += buffer.readableBytes
+        switch worker.plan.target {
+        case .topic:
+            countMarkers(buffer)
+        case .nats:
+            receivedNATS(buffer)
+        case .switchboard:
+            if plan.tracked || !subscribedAll || !verifying.isEmpty { receivedParsed(buffer) } else { receivedScanned(buffer) }
+        }
+    }
+
+    private func countMarkers(_ buffer: ByteBuffer) {
+        let now = wallNanos()
+        MarkerScan.forEachMarker(in: buffer) { sentAt in
+            report.deliveries += 1
+            report.latency.recordSince(sentAt, now: now)
+        }
+    }
+
+    private static let changeNeedle = Array("\"type\":\"change\"".utf8)
+    private static let errorNeedle = Array("\"type\":\"error\"".utf8)
+
+    /// Untracked sockets: count change frames and read markers without parsing.
+    private func receivedScanned(_ buffer: ByteBuffer) {
+        let frames = MarkerScan.count(of: Self.changeNeedle, in: buffer)
+        if frames > 0 {
+            report.deliveries += frames
+            let now = wallNanos()
+            MarkerScan.forEachMarker(in: buffer) { report.latency.recordSince($0, now: now) }
+        } else if MarkerScan.count(of: Self.errorNeedle, in: buffer) > 0 || acting {
+            receivedParsed(buffer)
+        }
+    }
+
+    private func receivedNATS(_ buffer: ByteBuffer) {
+        // The server's PING must be answered or it drops the client.
+        if buffer.readableBytes >= 4, buffer.getString(at: buffer.readerIndex, length: 4) == "PING" {
+            client?.send("PONG\r\n")
+        }
+        countMarkers(buffer)
+    }
+
+    private func receivedParsed(_ buffer: ByteBuffer) {
+        let now = wallNanos()
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
+              let type = object["type"] as? String else {
+            violation("unparseable message")
+            return
+        }
+        handle(type: type, object, now: now)
+    }
+
+    private func handle(type: String, _ object: [String: Any], now: UInt64) {
+        if ProcessInfo.processInfo.environment["LOADTEST_DEBUG"] != nil { FileHandle.standardError.write(Data("socket \(index) \(type) \(object["id"] ?? "") \(object["code"] ?? "")\n".utf8)) }
+        switch type {
+        case "hello":
+            subscribeAll()
+        case "snapshot":
+            handleSnapshot(object, now: now)
+        case "change":
+            handleChange(object, now: now)
+        case "batch":
+            for frame in object["frames"] as? [[String: Any]] ?? [] {
+                if let inner = frame["type"] as? String { handle(type: inner, frame, now: now) }
+            }
+        case "result":
+            handleResult(object, now: now)
+        case "error":
+            handleError(object, now: now)
+        default:
+            break  // presence, pong, ok, run_progress, run_done...
+        }
+    }
+
+    // MARK: subscriptions
+
+    private func subscribeAll() {
+        for subscription in plan.subscriptions {
+            subscribeSentAt[subscription.sub] = wallNanos()
+            client?.send(#"{"type":"subscribe","id":"s:\#(subscription.sub)","sub":"\#(subscription.sub)","filter":\#(subscription.filter),"pageSize":\#(subscription.pageSize)}"#)
+        }
+        if plan.subscriptions.isEmpty { markSubscribed() }
+    }
+
+    private func handleSnapshot(_ object: [String: Any], now: UInt64) {
+        guard let sub = object["sub"] as? String, let seq = (object["seq"] as? NSNumber)?.intValue else { return violation("snapshot without sub/seq") }
+        if seq < lastSeq { violation("snapshot seq \(seq) after change seq \(lastSeq)") }
+        lastSeq = max(lastSeq, seq)
+        let items = object["items"] as? [[String: Any]] ?? []
+        let total = (object["total"] as? NSNumber)?.intValue ?? -1
+        let hasMore = object["cursor"] != nil
+        noteVersions(items)
+        if let listName = verifying.removeValue(forKey: sub) {
+            if let model = lists[listName] {
+                let problems = model.differences(fromSnapshot: items, total: total, hasMore: hasMore)
+                for problem in problems { violation("list \(listName): \(problem)") }
+                report.verifiedLists += 1
+            }
+            client?.send(#"{"type":"unsubscribe","id":"u:\#(sub)","sub":"\#(sub)"}"#)
+            if verifying.isEmpty { onVerified?() }
+            return
+        }
+        lists[sub]?.applySnapshot(items: items, total: total, hasMore: hasMore)
+        if let sentAt = subscribeSentAt.removeValue(forKey: sub) {
+            report.subscribeLatency.recordSince(sentAt, now: now)
+            if subscribeSentAt.isEmpty { markSubscribed() }
+        }
+    }
+
+    private func markSubscribed() {
+        guard !subscribedAll else { return }
+        subscribedAll = true
+        worker.socketSubscribed(self)
+    }
+
+    private func noteVersions(_ items: [[String: Any]]) {
+        for item in items {
+            guard let id = (item["id"] as? NSNumber)?.intValue, let version = (item["version"] as? NSNumber)?.intValue else { continue }
+            if let seen = versions[id], seen > version { violation("conversation \(id) version \(version) after \(seen) (snapshot)") }
+            versions[id] = max(versions[id] ?? 0, version)
+        }
+    }
+
+    private func handleChange(_ object: [String: Any], now: UInt64) {
+        guard let seq = (object["seq"] as? NSNumber)?.intValue,
+              let conversationId = (object["conversationId"] as? NSNumber)?.intValue,
+              let version = (object["version"] as? NSNumber)?.intValue else { return violation("change without seq/conversationId/version") }
+        if seq <= lastSeq { violation("change seq \(seq) not after \(lastSeq)") }
+        lastSeq = seq
+        if let seen = versions[conversationId], seen >= version { violation("conversation \(conversationId) version \(version) after \(seen)") }
+        versions[conversationId] = version
+        report.deliveries += 1
+        let conversation = object["conversation"] as? [String: Any]
+        if let preview = conversation?["lastMessagePreview"] as? String, preview.hasPrefix("@lt"),
+           let sentAt = UInt64(preview.dropFirst(3).prefix { $0.isNumber }) {
+            report.latency.recordSince(sentAt, now: now)
+        }
+        for entry in object["lists"] as? [[String: Any]] ?? [] {
+            guard let sub = entry["sub"] as? String, let op = entry["op"] as? String else { continue }
+            let total = (entry["total"] as? NSNumber)?.intValue ?? -1
+            if lists[sub] != nil, let problem = lists[sub]?.apply(op: op, conversationId: conversationId, version: version, conversation: conversation, total: total) {
+                violation("list \(sub): \(problem)")
+            }
+            if op == "remove", sub == plan.subscriptions.first?.sub, removedAt[conversationId] == nil {
+                removedAt[conversationId] = now
+            }
+        }
+    }
+
+    // MARK: verification
+
+    /// Asks for a fresh snapshot of each tracked list; `onVerified` runs when all compared.
+    func verify() {
+        guard plan.tracked, worker.plan.target == .switchboard, client != nil else { onVerified?(); return }
+        for subscription in plan.subscriptions where subscription.pageSize > 0 {
+            let name = "v-" + subscription.sub
+            verifying[name] = subscription.sub
+            client?.send(#"{"type":"subscribe","id":"v:\#(subscription.sub)","sub":"\#(name)","filter":\#(subscription.filter),"pageSize":200}"#)
+        }
+        if verifying.isEmpty { onVerified?() }
+    }
+
+    // MARK: acting
+
+    private func violation(_ text: String) {
+        if report.violations.count < 200 { report.violations.append("socket \(index): \(text)") }
+        else if report.violations.count == 200 { report.violations.append("(more violations not listed)") }
+    }
+
+    func startClaiming(_ targets: [Int], seed: UInt64) {
+        var generator = SplitMix64(seed: seed &+ UInt64(index))
+        claimOrder = targets
+        claimOrder.shuffle(using: &generator)
+        claimCursor = 0
+        acting = true
+        claimNext()
+    }
+
+    private func claimNext() {
+        guard acting, let first = plan.subscriptions.first?.sub else { return }
+        while claimCursor < claimOrder.count {
+            let conversation = claimOrder[claimCursor]
+            claimCursor += 1
+            // Like a person, an agent only reaches for what its Unassigned list still shows.
+            if removedAt[conversation] != nil { continue }
+            if let model = lists[first], model.frontier == nil, model.entries[conversation] == nil { continue }
+            send(kind: "claim", conversationId: conversation, body: #""conversationId":\#(conversation)"#)
+            return
+        }
+        acting = false
+        worker.socketFinishedActing(self)
+    }
+
+    func send(kind: String, conversationId: Int, body: String) {
+        nextRequest += 1
+        let id = "\(kind.prefix(2))\(nextRequest)"
+        pending[id] = (kind, conversationId, wallNanos())
+        client?.send(#"{"type":"\#(kind)","id":"\#(id)",\#(body)}"#)
+    }
+
+    private func handleResult(_ object: [String: Any], now: UInt64) {
+        guard let id = object["id"] as? String, let request = pending.removeValue(forKey: id) else { return }
+        report.actions[request.kind, default: 0] += 1
+        if request.kind == "claim", !claimOrder.isEmpty {
+            report.claimLatency.recordSince(request.sentAt, now: now)
+            won.insert(request.conversationId)
+            report.claimsWon[String(request.conversationId)] = request.sentAt
+            claimNext()
+        } else {
+            report.actionLatency.recordSince(request.sentAt, now: now)
+            worker.actionAnswered(self, kind: request.kind, conversationId: request.conversationId, ok: true)
+        }
+    }
+
+    private func handleError(_ object: [String: Any], now: UInt64) {
+        let code = object["code"] as? String ?? "?"
+        guard let id = object["id"] as? String, let request = pending.removeValue(forKey: id) else {
+            report.serverErrors[code, default: 0] += 1
+            if let id = object["id"] as? String, id.hasPrefix("s:") || id.hasPrefix("v:") { violation("subscribe \(id) failed: \(code)") }
+            return
+        }
+        if request.kind == "claim", !claimOrder.isEmpty {
+            report.claimLatency.recordSince(request.sentAt, now: now)
+            if code == "conflict" {
+                report.claimsLost += 1
+                if (object["reason"] as? String) == "assignee_changed", object["assignee"] == nil { report.claimConflictsWithoutWinner += 1 }
+            } else {
+                report.actionErrors["claim:" + code, default: 0] += 1
+            }
+            claimNext()
+        } else {
+            report.actionErrors[request.kind + ":" + code, default: 0] += 1
+            worker.actionAnswered(self, kind: request.kind, conversationId: request.conversationId, ok: false)
+        }
+    }
+
+    /// No request of this socket awaits its answer.
+    var isIdle: Bool { pending.isEmpty }
+
+    /// Conversations this socket's lists show now (workday picks actions from them).
+    func shown(in sub: String) -> [Int] { lists[sub].map { Array($0.entries.keys) } ?? [] }
+}
