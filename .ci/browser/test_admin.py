@@ -349,6 +349,23 @@ def test_edit_and_deactivate_ask_first(server, token, browsers):
     body = {"messageId": "admin-ui-2", "from": {"handle": "+5511988887777"}, "text": "Oi de novo"}
     assert server.api("POST", f"/api/v1/connections/{conn['id']}/inbound", body, bearer=secret)[0] == 201
 
+    # The sandbox adapter: the failure rate is typed as a percentage and checked as one.
+    row_action(d, "WhatsApp Principal", "outbound")
+    dlg = dialog(d)
+    Select(field(dlg, "adapter", "select")).select_by_value("sandbox")
+    assert not field(dlg, "url").is_displayed()
+    fill(dlg, "failureRate", "150")
+    fill(dlg, "delayMs", "100")
+    fill(dlg, "autoReply", "Obrigado!")
+    submit(dlg)
+    wait(d).until(lambda _: "0 to 100" in field_error(dlg, "failureRate"))
+    fill(dlg, "failureRate", "5")
+    submit(dlg)
+    no_dialog(d)
+    wait_text(d, '.adm-table tr[data-name="WhatsApp Principal"]', "Sandbox")
+    assert by_name(server, token, "/api/v1/connections", "WhatsApp Principal")["outbound"] == {
+        "adapter": "sandbox", "failureRate": 0.05, "delayMs": 100, "autoReply": "Obrigado!"}
+
     # Deactivating an automation keeps its steps (PUT replaces the whole automation).
     section(d, "automations")
     row_action(d, "Encaminhar ao Suporte", "deactivate")

@@ -96,7 +96,13 @@ function openOutbound(connection, { env, reload, announce }) {
       const body = { adapter: v.adapter };
       if (v.adapter === "webhook") body.url = v.url.trim();
       if (v.adapter === "sandbox") {
-        if (v.failureRate !== "") body.failureRate = Number(v.failureRate) / 100;
+        if (v.failureRate !== "") {
+          // The form speaks percent, the server fractions: check the percent here, so the
+          // message names the unit the admin typed.
+          const pct = Number(v.failureRate);
+          if (!(pct >= 0 && pct <= 100)) throw Object.assign(new Error(t("admin.outbound.failureRateRange")), { code: "invalid_field", field: "failureRate" });
+          body.failureRate = pct / 100;
+        }
         if (v.delayMs !== "") body.delayMs = Number(v.delayMs);
         if (v.autoReply.trim() !== "") body.autoReply = v.autoReply;
       }
