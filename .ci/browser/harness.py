@@ -25,7 +25,8 @@ Stable API (test_inbox.py and test_admin.py use it; keep it backwards compatible
     login(driver, server, email, password, expect_ok=True)
                                     opens the page, signs in, waits for the inbox (or the error)
     wait(driver, timeout=15).until(...)     an explicit WebDriverWait
-    wait_text(driver, css, text, timeout=15) waits until the element's text contains `text`
+    wait_text(driver, css, text, timeout=20) waits until the element's text contains `text`
+    click(driver, css, timeout=20)  clicks the element once it is clickable (retries a stale one)
     screenshot(driver, name)        writes screenshots/<name>.png
 """
 from __future__ import annotations
@@ -42,6 +43,7 @@ import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -210,27 +212,40 @@ def new_browser(lang: str = "en", width: int = 1366, height: int = 768):
     return driver
 
 
-def wait(driver, timeout: float = 15):
-    return WebDriverWait(driver, timeout, poll_frequency=0.1)
+def wait(driver, timeout: float = 20):
+    """A WebDriverWait that treats a re-rendered (stale) or not-yet-rendered element as "not yet":
+    the inbox re-renders parts of the page whenever the stream brings a change."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
 
 
-def wait_text(driver, css, text, timeout: float = 15):
+def wait_text(driver, css, text, timeout: float = 20):
     def has(d):
         for el in d.find_elements(By.CSS_SELECTOR, css):
             try:
                 if text in el.text:
                     return el
-            except Exception:
+            except StaleElementReferenceException:
                 pass
         return False
     return wait(driver, timeout).until(has, f"{css!r} never contained {text!r}")
+
+
+def click(driver, css, timeout: float = 20):
+    def attempt(d):
+        el = d.find_element(By.CSS_SELECTOR, css)
+        if not (el.is_displayed() and el.is_enabled()):
+            return False
+        el.click()
+        return el
+    return wait(driver, timeout).until(attempt, f"could not click {css!r}")
 
 
 def login(driver, server: Server, email: str, password: str = PASSWORD, expect_ok: bool = True, query: str = ""):
     """Opens the inbox, signs in through the form, waits until the list is live (or, with
     expect_ok=False, until the error shows)."""
     driver.get(server.url + "/" + query)
-    wait(driver).until(EC.element_to_be_clickable((By.ID, "login-email")))
+    wait(driver, 30).until(EC.element_to_be_clickable((By.ID, "login-email")))
     driver.find_element(By.ID, "login-email").clear()
     driver.find_element(By.ID, "login-email").send_keys(email)
     driver.find_element(By.ID, "login-password").clear()

@@ -83,16 +83,26 @@ export class ListPane {
   renderTabs() {
     if (!this.tabsEl) return;
     const f = this.inbox.filter;
-    replace(this.tabsEl, SCOPES.map((scope) => {
+    // Built once per render(), then only their counts change: a focused tab keeps focus while
+    // the badges tick.
+    if (!this.tabsEl.firstChild) {
+      for (const scope of SCOPES) {
+        this.tabsEl.append(h("button", { id: `tab-${scope}`, type: "button", class: "tab", attrs: { role: "tab" },
+          on: { click: () => { if (this.inbox.filter.scope !== scope) this.inbox.setFilter({ ...this.inbox.filter, scope }); } } },
+        h("span", { text: t(`tabs.${scope}`) }), " ", h("span", { class: "tab-count" })));
+      }
+    }
+    for (const scope of SCOPES) {
+      const btn = this.tabsEl.querySelector(`#tab-${scope}`);
       const list = this.store.lists.get(`tab-${scope}`);
       const n = list && list.ready ? list.total : null;
       const active = f.scope === scope;
-      return h("button", { id: `tab-${scope}`, type: "button", class: `tab${active ? " active" : ""}`,
-        attrs: { role: "tab", "aria-selected": String(active) },
-        on: { click: () => { if (!active) this.inbox.setFilter({ ...this.inbox.filter, scope }); } } },
-      h("span", { text: t(`tabs.${scope}`) }), " ",
-      h("span", { class: "tab-count", dataset: { count: n === null ? "" : String(n) }, text: n === null ? "…" : String(n) }));
-    }));
+      btn.classList.toggle("active", active);
+      btn.setAttribute("aria-selected", String(active));
+      const badge = btn.querySelector(".tab-count");
+      const text = n === null ? "…" : String(n);
+      if (badge.textContent !== text) { badge.textContent = text; badge.dataset.count = n === null ? "" : String(n); }
+    }
   }
 
   chips() {
@@ -144,6 +154,16 @@ export class ListPane {
     else if (list.hasMore) this.footer.append(h("p", { class: "muted", text: t("list.loadingMore") }));
     else this.footer.append(h("p", { class: "muted small", text: plural("list.shown", list.total ?? items.length) }));
     if (sel.on) sel.renderBar();
+    this._maybeMore(list);
+  }
+
+  // The observer only fires on a change of intersection: when a page leaves the footer still in
+  // view (a tall screen, a short page), ask for the next one from here.
+  _maybeMore(list) {
+    if (!list || !list.ready || !list.hasMore || list.loadingMore) return;
+    const f = this.footer.getBoundingClientRect();
+    const s = this.scroller.getBoundingClientRect();
+    if (s.height > 0 && f.top < s.bottom + 200) this.inbox.live.more("inbox");
   }
 
   _fill(li, c) {

@@ -56,6 +56,8 @@ export class ThreadPane {
     this.loaded = false;
     this.hasOlder = false;
     this.notice = null;
+    this.mounted = false;
+    this._threadVersion = 0;
     this.composer.value = id && this.drafts.has(id) ? this.drafts.get(id).text : "";
     if (id) {
       this.live.openThread(id, {
@@ -203,16 +205,31 @@ export class ThreadPane {
 
   render() {
     const c = this.conv;
-    if (!this.id) {
-      replace(this.el, h("div", { class: "thread-empty" }, h("p", { class: "muted", text: t("thread.none") })));
+    if (!this.id || !c) {
+      this.mounted = false;
+      const back = h("button", { id: "thread-back", type: "button", class: "btn btn-ghost back", text: `← ${t("thread.back")}`, on: { click: () => this.inbox.back() } });
+      if (!this.id) replace(this.el, h("div", { class: "thread-empty" }, h("p", { class: "muted", text: t("thread.none") })));
+      else replace(this.el, h("div", { class: "thread-head" }, back), this._noticeEl(), h("p", { class: "muted pad", text: this.loaded ? "" : t("list.loading") }));
       return;
     }
+    // The parts are filled in place: the composer is never detached, so it keeps its text,
+    // caret and focus while messages, typing marks and state changes stream in.
+    if (!this.mounted) {
+      this.headEl = h("div", { class: "thread-head" });
+      this.metaEl = h("div", { class: "thread-meta" });
+      this.noticeSlot = h("div", { class: "notice-host" });
+      this.viewersEl = h("div", { id: "viewers", class: "viewers", attrs: { "aria-live": "polite" } });
+      this.hintEl = h("div", { class: "hint-host" });
+      this.sendBtn = h("button", { id: "send", type: "submit", class: "btn btn-primary" });
+      this.composerLabel = h("label", { class: "sr-only", attrs: { for: "composer" } });
+      this.composerForm = h("form", { class: "composer", on: { submit: (e) => { e.preventDefault(); this.send(); } } },
+        this.composerLabel, this.composer, this.sendBtn);
+      replace(this.el, this.headEl, this.metaEl, this.noticeSlot, this.viewersEl, this.msgScroll, this.hintEl, this.composerForm);
+      this.mounted = true;
+    }
+    const focusId = this.el.contains(document.activeElement) && document.activeElement !== this.composer ? document.activeElement.id : null;
     const back = h("button", { id: "thread-back", type: "button", class: "btn btn-ghost back", text: `← ${t("thread.back")}`, on: { click: () => this.inbox.back() } });
-    if (!c) {
-      replace(this.el, h("div", { class: "thread-head" }, back), this._noticeEl(), h("p", { class: "muted pad", text: this.loaded ? "" : t("list.loading") }));
-      return;
-    }
-    const head = h("div", { class: "thread-head" }, back,
+    replace(this.headEl, back,
       h("div", { class: "thread-title" },
         h("h2", { id: "thread-contact", text: c.contactName }),
         h("p", { class: "thread-sub" },
@@ -221,23 +238,22 @@ export class ThreadPane {
           h("span", { id: "thread-status", dataset: { status: c.status }, text: c.status === "open" ? t("thread.open") : t("status.finished") }),
           (c.departmentIds || []).length ? [" · ", h("span", { text: c.departmentIds.map(nameOf.department).join(", ") })] : null)),
       this._actions(c));
-    const meta = h("div", { class: "thread-meta" },
+    replace(this.metaEl,
       (c.stageIds || []).map((id) => h("span", { class: "stage", text: nameOf.stage(id) })),
       (c.tagIds || []).map((id) => tagChip(id, h("button", { type: "button", class: "tag-x", disabled: this.closed,
         attrs: { "aria-label": t("thread.removeTag", { name: nameOf.tag(id) }) }, text: "×",
         on: { click: () => this.command("remove_tag", { tagId: id }) } }))),
       this._tagAdder(c));
-    this.viewersEl = h("div", { id: "viewers", class: "viewers", attrs: { "aria-live": "polite" } });
+    replace(this.noticeSlot, this._noticeEl());
     this._renderMessages();
-    const hint = this._replyHint(c);
-    const composerRow = h("form", { class: "composer", on: { submit: (e) => { e.preventDefault(); this.send(); } } },
-      h("label", { class: "sr-only", attrs: { for: "composer" }, text: t("thread.composer") }),
-      this.composer,
-      h("button", { id: "send", type: "submit", class: "btn btn-primary", disabled: this.closed, text: t("thread.send") }));
+    replace(this.hintEl, this._replyHint(c));
+    this.composerLabel.textContent = t("thread.composer");
     this.composer.placeholder = t("thread.composerPlaceholder");
     this.composer.disabled = this.closed;
-    replace(this.el, head, meta, this._noticeEl(), this.viewersEl, this.msgScroll, hint, composerRow);
+    this.sendBtn.textContent = t("thread.send");
+    this.sendBtn.disabled = this.closed;
     this._renderViewers();
+    if (focusId) document.getElementById(focusId)?.focus();
   }
 
   _actions(c) {
