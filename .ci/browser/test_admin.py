@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
@@ -409,6 +410,49 @@ def test_keyword_automation_runs_on_a_customer_message(server, token, browsers):
     run = dlg.find_element(By.CSS_SELECTOR, "tr[data-run]")
     assert "Keyword" in run.text and "Done: 1" in run.text, run.text
     screenshot(d, "admin-automation-runs-desktop")
+
+
+def test_keyboard_only(server, token, browsers):
+    """A department created, renamed and deactivated with the keyboard alone; focus always lands
+    somewhere sensible (the dialog's first field, back on the button that opened it)."""
+    d = browsers()
+    open_admin(d, server)
+    section(d, "departments")
+    active = lambda: d.switch_to.active_element  # noqa: E731
+    new_btn = d.find_element(By.CSS_SELECTOR, '.adm-main [data-action="new"]')
+    new_btn.send_keys(Keys.ENTER)
+    dlg = dialog(d)
+    assert active() == field(dlg, "name"), "the dialog opens on its first field"
+    active().send_keys(Keys.ESCAPE)
+    no_dialog(d)
+    assert active() == new_btn, "Escape closes the dialog and gives focus back"
+    new_btn.send_keys(Keys.ENTER)
+    dialog(d)
+    active().send_keys("Financeiro", Keys.ENTER)
+    no_dialog(d)
+    row(d, "Financeiro")
+    edit = row(d, "Financeiro").find_element(By.CSS_SELECTOR, '[data-action="edit"]')
+    edit.send_keys(Keys.ENTER)
+    dialog(d)
+    active().send_keys(Keys.END, " e Cobrança", Keys.ENTER)
+    no_dialog(d)
+    wait(d).until(lambda d: active().get_attribute("data-action") == "edit"
+                  and active().find_element(By.XPATH, "ancestor::tr").get_attribute("data-name") == "Financeiro e Cobrança")
+    active().send_keys(Keys.TAB)  # edit -> deactivate
+    assert active().get_attribute("data-action") == "deactivate"
+    active().send_keys(Keys.ENTER)
+    dlg = dialog(d)
+    assert active().text == "Cancel", "the safe choice has focus in a confirmation"
+    active().send_keys(Keys.SHIFT, Keys.TAB)
+    assert active().text == "Deactivate"
+    active().send_keys(Keys.ENTER)
+    no_dialog(d)
+    wait_text(d, '.adm-table tr[data-name="Financeiro e Cobrança"]', "Inactive")
+    wait(d).until(lambda d: active().find_elements(By.XPATH, "ancestor::tr[@data-name='Financeiro e Cobrança']"))
+    assert by_name(server, token, "/api/v1/departments", "Financeiro e Cobrança")["active"] is False
+    # A visible focus ring on buttons.
+    outline = d.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
 
 
 def test_non_admin_gets_no_admin_pages(server, token, browsers):

@@ -236,7 +236,7 @@ const ptBR = {
   "admin.create": "Criar",
   "admin.cancel": "Cancelar",
   "admin.close": "Fechar",
-  "admin.done": "Concluir",
+  "admin.done": "Pronto",
   "admin.edit": "Editar",
   "admin.remove": "Remover",
   "admin.copy": "Copiar",
