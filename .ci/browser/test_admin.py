@@ -2,22 +2,20 @@
 the server's errors show on the form, deactivation asks first, non-admins get no admin pages,
 both languages are complete, and the sections are usable at desktop and phone width.
 
-Every value typed in the browser is checked afterwards through the HTTP API.
+Every value typed in the browser is checked afterwards through the HTTP API. The tests share one
+server and run in file order: each builds on what the ones before it set up.
 """
 from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select
-
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from harness import PASSWORD, REPO, Server, login, screenshot, wait_text
 
@@ -111,7 +109,10 @@ def row(driver, name):
 
 
 def row_action(driver, name, action):
-    row(driver, name).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+    def click(d):  # the row may be rebuilt under us (a reload after a change): look it up again
+        row(d, name).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+        return True
+    wait(driver).until(click)
 
 
 def field_error(dlg, name):
