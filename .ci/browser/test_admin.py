@@ -351,7 +351,21 @@ def test_edit_and_deactivate_ask_first(server, token, browsers):
     body = {"messageId": "admin-ui-2", "from": {"handle": "+5511988887777"}, "text": "Oi de novo"}
     assert server.api("POST", f"/api/v1/connections/{conn['id']}/inbound", body, bearer=secret)[0] == 201
 
+    # A stage is deactivated after a confirmation, and shown as inactive in the list.
+    section(d, "pipelines")
+    row_action(d, "Funil de vendas", "stages")
+    dlg = dialog(d)
+    dlg.find_element(By.CSS_SELECTOR, '[data-stage] [data-action="deactivate"]').click()
+    dialog_with(d, text="Deactivate “Qualificado”?").find_element(By.CSS_SELECTOR, ".adm-btn-danger").click()
+    wait(d).until(lambda _: dlg.find_elements(By.CSS_SELECTOR, '[data-stage] [data-action="reactivate"]'))
+    dlg.find_element(By.CSS_SELECTOR, ".adm-dialog-head button").click()
+    no_dialog(d)
+    wait_text(d, '.adm-table tr[data-name="Funil de vendas"]', "Qualificado (inactive)")
+    stages = by_name(server, token, "/api/v1/pipelines", "Funil de vendas")["stages"]
+    assert [(x["name"], x["active"]) for x in stages] == [("Qualificado", False), ("Novo lead", True), ("Proposta enviada", True)]
+
     # The sandbox adapter: the failure rate is typed as a percentage and checked as one.
+    section(d, "connections")
     row_action(d, "WhatsApp Principal", "outbound")
     dlg = dialog(d)
     Select(field(dlg, "adapter", "select")).select_by_value("sandbox")

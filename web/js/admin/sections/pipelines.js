@@ -69,12 +69,13 @@ function openStages(pipeline, { env, reload, announce }) {
         "aria-label": `${t("admin.deactivate")}: ${s.name}`,
         onclick: async () => {
           const ok = await confirmDialog({ t, title: t("admin.confirm.deactivateTitle", { name: s.name }), message: [t("admin.confirm.deactivate", { name: s.name }), t("admin.stages.deactivateWarning")], confirmLabel: t("admin.deactivate") });
-          if (ok) apply(patch({ active: false }), err);
+          if (ok) apply(patch({ active: false }), err, `[data-stage="${s.id}"] [data-action="reactivate"]`);
         },
       })
       : h("button", {
         type: "button", class: "adm-btn adm-btn-small", text: t("admin.reactivate"), dataset: { action: "reactivate" },
-        "aria-label": `${t("admin.reactivate")}: ${s.name}`, onclick: () => apply(patch({ active: true }), err),
+        "aria-label": `${t("admin.reactivate")}: ${s.name}`,
+        onclick: () => apply(patch({ active: true }), err, `[data-stage="${s.id}"] [data-action="deactivate"]`),
       });
     return h("li", { class: `adm-stage${s.active ? "" : " adm-row-inactive"}`, dataset: { stage: String(s.id) } },
       h("span", { class: "adm-stage-pos", "aria-hidden": "true", text: String(i + 1) }),
