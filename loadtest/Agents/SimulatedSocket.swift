@@ -64,6 +64,18 @@ final class SimulatedSocket {
         }
     }
 
+    /// Markers recently timed. A conversation keeps its last message's preview, so later frames
+    /// about it (a claim, a read) carry the same marker again: only its first arrival is timed.
+    private var recentMarkers = [UInt64](repeating: 0, count: 64)
+    private var recentMarkerSlot = 0
+
+    private func timeMarker(_ sentAt: UInt64, now: UInt64) {
+        guard !recentMarkers.contains(sentAt) else { return }
+        recentMarkers[recentMarkerSlot] = sentAt
+        recentMarkerSlot = (recentMarkerSlot + 1) % recentMarkers.count
+        report.latency.recordSince(sentAt, now: now)
+    }
+
     private static let changeNeedle = Array("\"type\":\"change\"".utf8)
     private static let errorNeedle = Array("\"type\":\"error\"".utf8)
 
@@ -73,7 +85,7 @@ final class SimulatedSocket {
         if frames > 0 {
             report.deliveries += frames
             let now = wallNanos()
-            MarkerScan.forEachMarker(in: buffer) { report.latency.recordSince($0, now: now) }
+            MarkerScan.forEachMarker(in: buffer) { timeMarker($0, now: now) }
         } else if MarkerScan.count(of: Self.errorNeedle, in: buffer) > 0 || acting {
             receivedParsed(buffer)
         }
@@ -147,6 +159,12 @@ final class SimulatedSocket {
             if verifying.isEmpty { onVerified?() }
             return
         }
+        if sub == "snap", let sentAt = snapshotSentAt {
+            report.snapshotLatency.recordSince(sentAt, now: now)
+            snapshotSentAt = nil
+            snapshotNext()
+            return
+        }
         lists[sub]?.applySnapshot(items: items, total: total, hasMore: hasMore)
         if let sentAt = subscribeSentAt.removeValue(forKey: sub) {
             report.subscribeLatency.recordSince(sentAt, now: now)
@@ -180,7 +198,7 @@ final class SimulatedSocket {
         let conversation = object["conversation"] as? [String: Any]
         if let preview = conversation?["lastMessagePreview"] as? String, preview.hasPrefix("@lt"),
            let sentAt = UInt64(preview.dropFirst(3).prefix { $0.isNumber }) {
-            report.latency.recordSince(sentAt, now: now)
+            timeMarker(sentAt, now: now)
         }
         for entry in object["lists"] as? [[String: Any]] ?? [] {
             guard let sub = entry["sub"] as? String, let op = entry["op"] as? String else { continue }
@@ -212,6 +230,28 @@ final class SimulatedSocket {
     private func violation(_ text: String) {
         if report.violations.count < 200 { report.violations.append("socket \(index): \(text)") }
         else if report.violations.count == 200 { report.violations.append("(more violations not listed)") }
+    }
+
+    private var snapshotRound = 0
+    private var snapshotSentAt: UInt64?
+
+    /// Snapshot scenario: subscribe `snapshotRounds` times, one after the other.
+    func startSnapshots() {
+        acting = true
+        snapshotRound = 0
+        snapshotNext()
+    }
+
+    private func snapshotNext() {
+        guard acting, let filters = plan.snapshotFilters, !filters.isEmpty, snapshotRound < (plan.snapshotRounds ?? 0) else {
+            acting = false
+            worker.socketFinishedActing(self)
+            return
+        }
+        let filter = filters[(index + snapshotRound) % filters.count]
+        snapshotRound += 1
+        snapshotSentAt = wallNanos()
+        client?.send(#"{"type":"subscribe","id":"snap","sub":"snap","filter":\#(filter.filter),"pageSize":\#(filter.pageSize)}"#)
     }
 
     func startClaiming(_ targets: [Int], seed: UInt64) {

@@ -5,7 +5,7 @@ import Foundation
 struct ScenarioResult {
     let scenario: String
     private(set) var rows: [(String, String)] = []
-    private(set) var json: [String: Any] = [:]
+    var json: [String: Any] = [:]
     var violations: [String] = []
 
     init(scenario: String) {

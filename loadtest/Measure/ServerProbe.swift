@@ -4,6 +4,8 @@ import Foundation
 /// The server is found by its command line (`switchboard ... serve`) unless a pid is given.
 struct ServerProbe: Sendable {
     let pid: Int32
+    /// Also count the direct children (nginx's workers under its master).
+    var includeChildren = false
 
     struct Reading: Sendable {
         let cpuSeconds: Double
@@ -11,7 +13,9 @@ struct ServerProbe: Sendable {
         let at: UInt64
     }
 
-    static func find(pid: Int32?, executableName: String = "switchboard", argument: String = "serve") -> ServerProbe? {
+    /// The server serving `port`: a `switchboard ... serve` whose `--port` is `port` (or that has
+    /// no `--port` when `port` is the default 8080).
+    static func find(pid: Int32?, port: Int, executableName: String = "switchboard") -> ServerProbe? {
         if let pid { return ServerProbe(pid: pid) }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for entry in entries {
@@ -19,13 +23,35 @@ struct ServerProbe: Sendable {
                   let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             guard let first = arguments.first, (first as NSString).lastPathComponent == executableName,
-                  arguments.contains(argument) else { continue }
-            return ServerProbe(pid: candidate)
+                  arguments.contains("serve") else { continue }
+            let portArgument = arguments.firstIndex(of: "--port").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil }
+            if portArgument == port || (portArgument == nil && port == 8080) { return ServerProbe(pid: candidate) }
         }
         return nil
     }
 
     func read() -> Reading? {
+        guard var total = Self.read(pid: pid) else { return nil }
+        if includeChildren {
+            for child in Self.children(of: pid) {
+                guard let reading = Self.read(pid: child) else { continue }
+                total = Reading(cpuSeconds: total.cpuSeconds + reading.cpuSeconds, rssBytes: total.rssBytes + reading.rssBytes, at: total.at)
+            }
+        }
+        return total
+    }
+
+    private static func children(of parent: Int32) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent ? pid : nil
+        }
+    }
+
+    private static func read(pid: Int32) -> Reading? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         // Fields after the command name (which may hold spaces) start after the last ')'.

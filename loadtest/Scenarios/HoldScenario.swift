@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 /// `hold`: N agents connect and subscribe (a list with a realistic filter plus the three tab
 /// badges), then idle. Reports the connect rate, resident memory per connection and idle CPU.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
 
 /// Options every scenario shares: where the server is, who its admin is, how the generator's
 /// own processes are laid out, and how results are printed.
@@ -69,7 +70,7 @@ struct ScenarioContext {
         self.options = options
         client = HTTPClient.forLoad()
         api = ServerAPI(host: options.host, port: options.port, client: client)
-        probe = ServerProbe.find(pid: options.serverPid)
+        probe = ServerProbe.find(pid: options.serverPid, port: options.port)
         if probe == nil { Console.line("note: server process not found; CPU and memory figures are left out (--server-pid)") }
     }
 

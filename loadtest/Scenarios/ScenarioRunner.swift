@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// The steps every scenario shares: start the worker processes, wait until their sockets are
 /// connected and subscribed (timed), let the scenario drive the load, then collect the merged

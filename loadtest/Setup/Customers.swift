@@ -45,13 +45,24 @@ struct Customers: Sendable {
         return plans.map(\.handle)
     }
 
+    /// One inbound message; returns the conversation it went to.
+    func writeReturningConversation(handle: String, text: String) async throws -> Int {
+        let answer = try await writeAnswer(handle: handle, text: text)
+        guard let id = (answer["conversation"] as? [String: Any])?["id"] as? Int else { throw LoadTestFailure("inbound answer without a conversation") }
+        return id
+    }
+
     /// One inbound message; the text gets the latency marker in front.
     func write(handle: String, text: String) async throws {
+        _ = try await writeAnswer(handle: handle, text: text)
+    }
+
+    private func writeAnswer(handle: String, text: String) async throws -> [String: Any] {
         let body: [String: Any] = [
             "messageId": "lt-\(UUID().uuidString)", "from": ["handle": handle, "name": "Cliente"],
             "text": "\(latencyMarker()) \(text)",
         ]
-        try await workspace.api.call(.POST, "/api/v1/connections/\(workspace.connectionId)/inbound", token: workspace.connectionSecret, body: body)
+        return try await workspace.api.call(.POST, "/api/v1/connections/\(workspace.connectionId)/inbound", token: workspace.connectionSecret, body: body)
     }
 
     /// Writes `rate` messages per second for `seconds`, spread over `handles`; returns how many

@@ -42,6 +42,10 @@ struct SocketPlan: Codable, Sendable {
     var acts: Bool
     /// Agents this socket may transfer to (workday).
     var transferTargets: [Int]?
+    /// Snapshot scenario: after `go`, subscribe this many times in a row (one at a time), cycling
+    /// through `snapshotFilters`, timing each snapshot.
+    var snapshotRounds: Int? = nil
+    var snapshotFilters: [SubscriptionPlan]? = nil
 }
 
 struct SubscriptionPlan: Codable, Sendable {
@@ -67,6 +71,7 @@ struct WorkerReport: Codable, Sendable {
     var claimLatency = LatencyHistogram()
     var loserUpdateLatency = LatencyHistogram()
     var actionLatency = LatencyHistogram()
+    var snapshotLatency = LatencyHistogram()
     var claimsWon: [String: UInt64] = [:]  // conversation id → wall ns the winning claim was sent
     var claimsLost = 0
     var claimConflictsWithoutWinner = 0
@@ -90,6 +95,7 @@ struct WorkerReport: Codable, Sendable {
         claimLatency.merge(other.claimLatency)
         loserUpdateLatency.merge(other.loserUpdateLatency)
         actionLatency.merge(other.actionLatency)
+        snapshotLatency.merge(other.snapshotLatency)
         for (conversation, sentAt) in other.claimsWon {
             if claimsWon[conversation] != nil { violations.append("conversation \(conversation) won by two agents") }
             claimsWon[conversation] = sentAt

@@ -118,7 +118,11 @@ final class WorkerSession: @unchecked Sendable {
     }
 
     private func go() {
-        if let targets = plan.claimTargets {
+        let snapshotters = sockets.filter { $0.plan.snapshotRounds != nil && $0.client != nil }
+        if !snapshotters.isEmpty {
+            actingSockets = snapshotters.count
+            for socket in snapshotters { socket.startSnapshots() }
+        } else if let targets = plan.claimTargets {
             let actors = sockets.filter { $0.plan.acts && $0.client != nil }
             actingSockets = actors.count
             if actors.isEmpty { Self.emit(["event": "acted"]) }

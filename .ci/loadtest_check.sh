@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# A small run of every loadtest scenario against the README's server (demo data, demo traffic
+# running), checking correctness only: each scenario exits non-zero on a violation (a list that
+# differs from a fresh snapshot, a sequence gap or repeat, a version going back, two winners).
+# No timing is asserted. Usage: .ci/loadtest_check.sh <build dir, e.g. .build/debug>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-.build/debug}
+dir=$(mktemp -d /tmp/switchboard-loadcheck.XXXXXX)
+port=18181
+"$bin/switchboard" serve --demo --port $port --data-dir "$dir/data" --bcrypt-cost 4 --demo-conversations 300 \
+  --web-root none > "$dir/server.log" 2>&1 &
+server=$!
+cleanup() { kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 180); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 1; done
+curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$dir/server.log"; exit 1; }
+
+run() {
+  echo "-- loadtest $*"
+  if ! timeout 600 "$bin/loadtest" "$@" --port $port --server-pid $server; then
+    echo "FAILED: loadtest $*"; tail -20 "$dir/server.log"; exit 1
+  fi
+}
+run hold --agents 60 --accounts 12 --idle-seconds 2 --track-every 1
+run fanout --subscribers 60 --accounts 12 --rates 10,20 --seconds 3 --conversations 40 --track-every 1 --tabs
+run claim-storm --agents 25 --conversations 60
+run workday --agents 25 --customer-rate 10 --action-rate 1 --seconds 6 --conversations 40
+run snapshot --sockets 5 --rounds 6 --accounts 5
+BARE_BROADCAST_BIN="$bin/bare-broadcast" run peers --targets switchboard,bare --subscribers 30 --rate 20 --seconds 2
+echo "loadtest scenarios: all correct"
