@@ -179,4 +179,9 @@ let app = Application(
     configuration: .init(address: .hostname(options.host, port: options.port!), serverName: "bare-broadcast"),
     logger: logger
 )
-try await app.runService()
+// SIGTERM/SIGINT stop the process at once, dropping the connections, as nginx's fast shutdown
+// and NATS do. (Hummingbird's graceful shutdown would close every WebSocket with a handshake
+// and wait for it, which takes long with 20,000 subscribers on one thread.)
+signal(SIGTERM) { _ in _exit(0) }
+signal(SIGINT) { _ in _exit(0) }
+try await app.runService(gracefulShutdownSignals: [])
