@@ -403,6 +403,13 @@ def test_reconnect_after_server_restart_resumes_without_gap(browsers):
         # And the live stream works again after the resume.
         ws.inbound("WhatsApp Principal", handle, "Lia Antes", "Depois da volta")
         H.wait_text(d, "#messages", "Depois da volta")
+        # A session revoked meanwhile: the next reconnect's ticket is refused, and the user is
+        # sent to the sign-in screen and told why (not left "reconnecting" forever).
+        token = d.execute_script("return sessionStorage.getItem('sb.token')")
+        assert server.api("POST", "/api/v1/auth/logout", token=token)[0] == 204
+        server.restart()
+        H.wait_text(d, ".form-note", "Your session ended. Sign in again.", timeout=40)
+        assert d.find_element(By.ID, "login-email").is_displayed()
     finally:
         server.cleanup()
 

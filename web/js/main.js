@@ -12,16 +12,17 @@ let app = null;
 function toLogin(notice) {
   if (app) { app.stop(); app = null; }
   setToken(null);
-  showLogin(root, { notice, onLoggedIn: (me) => { app = startApp(root, me, { onLogout: () => toLogin() }); } });
+  showLogin(root, { notice, onLoggedIn: (me) => { app = startApp(root, me, handlers); } });
 }
 
+const handlers = { onLogout: () => toLogin(), onSessionEnded: () => toLogin("login.sessionEnded") };
 onAuthLost(() => toLogin("login.sessionEnded"));
 
 async function boot() {
   if (!getToken()) return toLogin();
   try {
     const me = await request("GET", "/api/v1/auth/me");
-    app = startApp(root, me, { onLogout: () => toLogin() });
+    app = startApp(root, me, handlers);
   } catch (e) {
     toLogin(e.code === "network" ? "error.network" : undefined);
   }

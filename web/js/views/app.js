@@ -11,7 +11,7 @@ import { loadDirectory } from "../directory.js";
 import { langSwitch } from "./langswitch.js";
 import { Inbox } from "./inbox.js";
 
-export function startApp(root, me, { onLogout }) {
+export function startApp(root, me, { onLogout, onSessionEnded }) {
   const store = new Store();
   let connState = "connecting";
   let stateTimer = null;
@@ -23,7 +23,7 @@ export function startApp(root, me, { onLogout }) {
       if (s === "resynced") stateTimer = setTimeout(() => { connState = "connected"; renderConn(); }, 5000);
       renderConn();
     },
-    onAuthLost: () => { stop(); onLogout(); },
+    onAuthLost: () => { stop(); (onSessionEnded || onLogout)(); },
   });
   const isAdmin = me.agent.role === "admin";
 

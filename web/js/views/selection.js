@@ -156,7 +156,7 @@ export class Selection {
       h("ul", { id: "bulk-results" }, run.items.map((it) => h("li", { dataset: { outcome: it.outcome, id: String(it.conversationId) } },
         h("span", { class: "bulk-name", text: this.names?.get(it.conversationId) || this.inbox.store.convs.get(it.conversationId)?.contactName || `#${it.conversationId}` }),
         " — ",
-        h("span", { class: `outcome outcome-${it.outcome}`, text: t(`outcome.${it.outcome}`) + (it.reason && it.reason !== it.outcome ? ` (${t(`reason.${it.reason}`)})` : "") }))))) : null;
+        h("span", { class: `outcome outcome-${it.outcome}`, text: t(`outcome.${it.outcome}`) + (it.reason && it.reason !== it.outcome ? ` (${reasonText(it.reason)})` : "") }))))) : null;
     replace(el,
       h("div", { class: "bulk-head" },
         h("strong", { id: "bulk-status", text: label }),
@@ -168,4 +168,10 @@ export class Selection {
   }
 
   render() { this.renderProgress(); }
+}
+
+// A reason this client has no words for (a newer server) is shown as the server's code.
+function reasonText(code) {
+  const s = t(`reason.${code}`);
+  return s === `reason.${code}` ? code : s;
 }
