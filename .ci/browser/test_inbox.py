@@ -541,3 +541,56 @@ def test_transfer_failed_delivery_and_resend(env, browsers):
     H.wait_text(d, "#thread-status", "Finalizadas")
     click(d, "#act-reopen")
     H.wait(d).until(lambda d: c["id"] in shown_ids(d))
+
+
+LIVE_SCENARIO = """
+const done = arguments[arguments.length - 1];
+Promise.all([import('/js/store.js'), import('/js/live.js')]).then(async ([{ Store }, { Live }]) => {
+  const states = [];
+  const store = new Store();
+  const live = new Live(store, { onState: (s) => states.push(s), onAuthLost: () => states.push('auth') });
+  // A fake link: records requests, lets the scenario answer them.
+  const sent = [];
+  live.socket = { open: true, request: (m) => new Promise((res, rej) => sent.push({ m, res, rej })), send: (m) => { sent.push({ m }); return true; }, kick() {}, stop() {} };
+  const c = (id, v, t) => ({ id, version: v, lastActivityAt: t });
+  live.setSubscriptions([{ sub: 'inbox', filter: { scope: 'all', order: 'newest' }, pageSize: 50 }, { sub: 'tab-all', filter: { scope: 'all', order: 'newest' }, pageSize: 0 }]);
+  const subscribed = sent.map((x) => x.m.type + ':' + x.m.sub);
+  live._onFrame({ type: 'snapshot', sub: 'inbox', items: [c(1, 1, 10)], total: 1, seq: 5 });
+  live._onFrame({ type: 'snapshot', sub: 'tab-all', items: [], total: 1, seq: 5 });
+  live._onFrame({ type: 'batch', frames: [] });
+  live._onFrame({ type: 'change', seq: 7, conversationId: 2, version: 1, conversation: c(2, 1, 20), lists: [{ sub: 'inbox', op: 'upsert', total: 2 }, { sub: 'tab-all', op: 'count', total: 2 }] });
+  // The link drops and comes back: the first request must be a resume from seq 7.
+  sent.length = 0;
+  live.threads.set(2, { onThread() {}, onChange() {}, onClosed() {}, onViewers() {} });
+  const hello = live._onHello({ type: 'hello', agent: { id: 1 }, presence: [] }, { reconnect: true, fresh: false });
+  const first = JSON.parse(JSON.stringify(sent[0].m));
+  // The server no longer has the log that far back: resync, then fresh snapshots without id.
+  sent[0].res({ type: 'resync', id: 'r1', reason: 'log_truncated' });
+  await hello;
+  live._onFrame({ type: 'snapshot', sub: 'inbox', items: [c(3, 4, 30)], total: 1, seq: 40 });
+  live._onFrame({ type: 'snapshot', sub: 'tab-all', items: [], total: 1, seq: 40 });
+  const after = sent.slice(1).map((x) => x.m.type);
+  live.stop();
+  return { subscribed, first, states, ids: store.items('inbox').map((x) => x.id), total: store.lists.get('tab-all').total,
+           lastSeq: store.lastSeq, after };
+}).then(done, (e) => done({ error: String(e && e.stack || e) }));
+"""
+
+
+def test_resume_after_reconnect_and_resync_rebuild_the_lists(env, browsers):
+    """live.js with a fake link: a reconnect resumes from the highest applied seq with the same
+    subscriptions (W6) before anything else, reopens threads, and a `resync` replaces the lists
+    with the snapshots that follow and says so."""
+    server, _ = env
+    d = browsers("en")
+    d.get(server.url + "/")
+    H.wait(d).until(EC.presence_of_element_located((By.ID, "login-email")))
+    r = d.execute_async_script(LIVE_SCENARIO)
+    assert "error" not in r, r
+    assert r["subscribed"] == ["subscribe:inbox", "subscribe:tab-all"]
+    assert r["first"]["type"] == "resume" and r["first"]["lastSeq"] == 7, r["first"]
+    assert [s["sub"] for s in r["first"]["subscriptions"]] == ["inbox", "tab-all"]
+    assert r["first"]["subscriptions"][1]["pageSize"] == 0
+    assert r["states"][-1] == "resynced", r["states"]
+    assert r["ids"] == [3] and r["total"] == 1 and r["lastSeq"] == 40
+    assert r["after"][0] == "open_thread", r["after"]
