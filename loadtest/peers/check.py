@@ -11,7 +11,9 @@ Starts the peer with loadtest/peers/start.sh on a free port, then:
      100 in order with exact bytes, each as one text frame; the other topic gets nothing; the
      HTTP publisher uses one keep-alive connection throughout,
   3. big check: --big-subs subscribers on one topic receive --big-messages messages,
-  4. stops the peer with SIGTERM (or --stop-signal INT) and checks that none of its processes is left and its port is free.
+  4. stops the peer with SIGTERM (or --stop-signal INT) while the big check's subscribers are still
+     connected, and checks that it exits within 30 s, every subscriber sees its connection end,
+     none of its processes is left and its port is free.
 Exits 0 when everything passed, 1 otherwise. Standard library only (raw WebSocket client).
 
 Subscriptions are asynchronous on some peers (the 101 or PONG may come before the subscription
@@ -28,6 +30,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -500,7 +503,9 @@ def verify(subs, expected: list[bytes], old: bytes, label: str) -> None:
         raise CheckFailed(f"{label}:\n  " + "\n  ".join(shown))
 
 
-async def run_checks(name: str, port: int, big_subs: int, big_messages: int, small_messages: int) -> None:
+async def run_checks(
+    name: str, port: int, big_subs: int, big_messages: int, small_messages: int, stopper: "Stopper"
+) -> None:
     is_nats = name == "nats"
     Sub = NatsSubscriber if is_nats else WebSocketSubscriber
     if is_nats:
@@ -588,10 +593,40 @@ async def run_checks(name: str, port: int, big_subs: int, big_messages: int, sma
             f"NATS framing: {total_msgs} MSGs (+ INFO/PONG) arrived in {total_frames} WS frames; "
             f"{split} MSGs spanned >1 frame; {shared} ops shared a frame with an earlier op"
         )
+    # 4: stop the peer while the big check's subscribers are still connected.
+    publisher.close()
+    started = time.monotonic()
+    await asyncio.to_thread(stopper.stop)
+    stopped = time.monotonic() - started
+    await wait_for(lambda: all(s.closed or s.errors for s in subs), 30, "subscribers to see the stop")
+    log(f"stopped with {big_subs} subscribers connected: the server exited {stopped:.2f}s after the signal")
     for s in subs:
         s.stop()
-    publisher.close()
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.1)
+
+
+class Stopper:
+    """Sends the stop signal once and waits for start.sh's process (the server) to exit."""
+
+    def __init__(self, proc: subprocess.Popen, sig: str):
+        self.proc, self.sig = proc, sig
+        self.sent = False
+        self.error: str | None = None
+
+    def stop(self) -> None:
+        if self.sent:
+            return
+        self.sent = True
+        if self.proc.poll() is not None:
+            self.error = f"the peer exited by itself with {self.proc.returncode}"
+            return
+        self.proc.send_signal(signal.SIGINT if self.sig == "INT" else signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.error = f"the peer did not stop within 30s of SIG{self.sig}"
+            self.proc.kill()
+            self.proc.wait()
 
 
 # --- process handling ---------------------------------------------------------------------
@@ -676,6 +711,7 @@ def main() -> int:
     proc = subprocess.Popen(["bash", str(START), args.name, str(port)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
     failed: str | None = None
     server_pids: list[int] = []
+    stopper = Stopper(proc, args.stop_signal)
     try:
         started = time.monotonic()
         line = b""
@@ -702,23 +738,15 @@ def main() -> int:
         log(f"ready after {time.monotonic() - started:.1f}s")
         server_pids = [proc.pid] + descendants(proc.pid)
         log("processes: " + "; ".join(f"{p} {cmdline(p)}" for p in server_pids))
-        asyncio.run(run_checks(args.name, port, args.big_subs, args.big_messages, args.small_messages))
+        asyncio.run(run_checks(args.name, port, args.big_subs, args.big_messages, args.small_messages, stopper))
     except CheckFailed as error:
         failed = str(error)
     except Exception as error:  # report, then still stop the server
         failed = f"{type(error).__name__}: {error}"
     finally:
         server_pids = sorted(set(server_pids + ([proc.pid] + descendants(proc.pid) if proc.poll() is None else [])))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT if args.stop_signal == "INT" else signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                failed = failed or f"the peer did not stop within 30s of SIG{args.stop_signal}"
-                proc.kill()
-                proc.wait()
-        else:
-            failed = failed or f"the peer exited by itself with {proc.returncode}"
+        stopper.stop()  # no-op if the checks already stopped it
+        failed = failed or stopper.error
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(alive(p) for p in server_pids):
             time.sleep(0.1)
@@ -735,6 +763,7 @@ def main() -> int:
             failed = failed or f"port {ports} still accepts connections after the stop"
         if not failed:
             log(f"stopped with SIG{args.stop_signal} (exit {proc.returncode}); no process left, port closed")
+            shutil.rmtree(f"/tmp/switchboard-peer-{args.name}-{port}", ignore_errors=True)
     if failed:
         log(f"FAILED ({args.name}): {failed}")
         return 1
