@@ -5,7 +5,7 @@
 
 import { h, replace, uid } from "../dom.js";
 import { request } from "../api.js";
-import { t, formatDateTime } from "../i18n.js";
+import { t, getLang, formatDateTime } from "../i18n.js";
 import { dir, nameOf, sortedByName } from "../directory.js";
 import { tagChip } from "./listview.js";
 import { transferDialog } from "./dialogs.js";
@@ -305,13 +305,35 @@ export class ThreadPane {
     replace(this.viewersEl, parts);
   }
 
+  // Messages are keyed by id and only rebuilt when their delivery state changes, so the live
+  // region announces what is new instead of the whole thread, and a focused "Resend" survives.
   _renderMessages() {
     const msgs = [...this.messages.values()].sort((a, b) => a.id - b.id);
-    const items = [];
-    if (this.hasOlder) items.push(h("li", { class: "older" }, h("button", { id: "load-older", type: "button", class: "btn btn-link", text: t("thread.older"), on: { click: () => this._loadOlder() } })));
-    for (const m of msgs) items.push(this._message(m));
-    if (this.loaded && !msgs.length) items.push(h("li", { class: "muted pad", text: t("thread.noMessages") }));
-    replace(this.msgList, items);
+    if (this.msgKeyed?.id !== this.id || this.msgKeyed.lang !== getLang()) {
+      this.msgKeyed = { id: this.id, lang: getLang(), rows: new Map() };
+      replace(this.msgList);
+    }
+    const rows = this.msgKeyed.rows;
+    const want = [];
+    if (this.hasOlder) {
+      if (!rows.has("older")) rows.set("older", { el: h("li", { class: "older" }, h("button", { id: "load-older", type: "button", class: "btn btn-link", text: t("thread.older"), on: { click: () => this._loadOlder() } })), sig: "" });
+      want.push(rows.get("older").el);
+    }
+    for (const m of msgs) {
+      const sig = `${m.deliveryStatus}|${m.failureReason || ""}|${m.text}`;
+      let r = rows.get(m.id);
+      if (!r || r.sig !== sig) {
+        const el = this._message(m);
+        if (r) r.el.replaceWith(el);
+        r = { el, sig };
+        rows.set(m.id, r);
+      }
+      want.push(r.el);
+    }
+    if (this.loaded && !msgs.length) want.push(h("li", { class: "muted pad", text: t("thread.noMessages") }));
+    const keep = new Set(want);
+    for (const child of [...this.msgList.children]) if (!keep.has(child)) child.remove();
+    want.forEach((el, i) => { if (this.msgList.children[i] !== el) this.msgList.insertBefore(el, this.msgList.children[i] || null); });
   }
 
   _message(m) {
