@@ -30,6 +30,7 @@ export class LiveSocket {
     this.timer = null;
     this.pingTimer = null;
     this.lastHeard = 0;
+    this.gen = 0;
     this.state = "offline";
     this._onOnline = () => { if (!this.ws && !this.stopped) this._connectSoon(0); };
     window.addEventListener("online", this._onOnline);
@@ -75,16 +76,19 @@ export class LiveSocket {
 
   async _connect() {
     if (this.stopped) return;
+    // A newer attempt (kick, online) supersedes this one while it waits for its ticket.
+    const gen = ++this.gen;
     this._setState(this.everConnected ? "reconnecting" : "connecting", { attempt: this.attempt });
     let ticket;
     try {
       ticket = (await request("POST", "/api/v1/auth/ws-ticket")).ticket;
     } catch (e) {
+      if (gen !== this.gen || this.stopped) return; // superseded, or signed out by the 401 itself
       if (e.status === 401) { this.stop(); this.h.onAuthLost(); return; }
       this._connectSoon();
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || gen !== this.gen) return;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     let ws;
     try {
@@ -92,7 +96,7 @@ export class LiveSocket {
     } catch (_) { this._connectSoon(); return; }
     this.ws = ws;
     this.helloSeen = false;
-    ws.onmessage = (ev) => this._onMessage(ev);
+    ws.onmessage = (ev) => { if (ws === this.ws) this._onMessage(ev); };
     ws.onclose = (ev) => this._onClose(ws, ev);
     ws.onerror = () => { /* a close event follows */ };
   }
