@@ -594,3 +594,40 @@ def test_resume_after_reconnect_and_resync_rebuild_the_lists(env, browsers):
     assert r["states"][-1] == "resynced", r["states"]
     assert r["ids"] == [3] and r["total"] == 1 and r["lastSeq"] == 40
     assert r["after"][0] == "open_thread", r["after"]
+
+
+def test_select_all_matching_then_bulk_transfer_and_keyboard(env, browsers):
+    """"All N matching" sends the filter, not the loaded ids; transfer outcomes show per item.
+    The list is usable from the keyboard: arrows move between rows, Enter opens one."""
+    server, ws = env
+    adm = ws.admin_token
+    tag = server.ok("POST", "/api/v1/tags", {"name": "Lote transferir", "color": "#334155"}, adm)["id"]
+    convs = [new_conversation(ws, f"Transferir {i}")[0] for i in range(4)]
+    for c in convs:
+        server.ok("POST", f"/api/v1/conversations/{c['id']}/tags", {"tagId": tag}, adm)
+    d = browsers("en")
+    H.login(d, server, ws.agents["sofia"]["email"], query=f"?tag={tag}")
+    sofia_tok = server.login_token(ws.agents["sofia"]["email"])
+    expect_list_matches_api(d, server, sofia_tok, must_contain=[c["id"] for c in convs])
+    # Keyboard: focus the first row, arrow down, Enter.
+    d.execute_script("document.querySelector('#conv-list .conv-open').focus()")
+    from selenium.webdriver.common.keys import Keys
+    d.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    second = shown_ids(d)[1]
+    H.wait(d).until(lambda d: f"c={second}" in d.current_url)
+    H.wait_text(d, "#thread-contact", "Transferir")
+    click(d, "#selection-toggle")
+    click(d, "#select-all-matching")
+    H.wait_text(d, "#selection-count", "All 4 matching selected")
+    click(d, "#bulk-transfer")
+    Select(d.find_element(By.ID, "transfer-agent")).select_by_value(str(ws.agents["bruno"]["id"]))
+    click(d, "#transfer-dialog-ok")
+    H.wait(d, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#bulk-progress[data-status='done']")))
+    assert "4 of 4" in text_of(d, "#bulk-status")
+    outcomes = d.execute_script("return [...document.querySelectorAll('#bulk-results li')].map(li => li.dataset.outcome)")
+    assert outcomes == ["done"] * 4, outcomes
+    for c in convs:
+        H.wait_text(d, f".conv-row[data-id='{c['id']}'] .conv-assignee", "Bruno Lima")
+        assert server.ok("GET", f"/api/v1/conversations/{c['id']}", token=adm)["conversation"]["assigneeId"] == ws.agents["bruno"]["id"]
+    expect_list_matches_api(d, server, sofia_tok)
