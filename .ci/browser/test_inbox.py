@@ -219,6 +219,12 @@ def test_inbound_conversation_appears_live_and_thread_updates(env, browsers):
     H.wait_text(d, f".conv-row[data-id='{c['id']}']", "Tem desconto?")
     assert shown_names(d)[0] == "Ivo Live", "newest first"
     H.wait(d).until(lambda d: tab_counts(d)["all"] == before["all"] + 1 and tab_counts(d)["unassigned"] == before["unassigned"] + 1)
+    # Server data is text, never markup.
+    new_conversation(ws, "<img src=x onerror=window.__xss=1>Zé", text="<b>negrito?</b>")
+    H.wait_text(d, "#conv-list", "<img src=x onerror=window.__xss=1>Zé")
+    H.wait_text(d, "#conv-list", "<b>negrito?</b>")
+    assert not d.find_elements(By.CSS_SELECTOR, "#conv-list img, #conv-list b")
+    assert d.execute_script("return window.__xss") is None
     open_conversation(d, c["id"])
     H.wait_text(d, "#messages", "Tem desconto?")
     ws.inbound("WhatsApp Principal", handle, "Ivo Live", "Alô? Ainda aí?")
@@ -234,6 +240,10 @@ def test_inbound_conversation_appears_live_and_thread_updates(env, browsers):
     assert d.find_element(By.CSS_SELECTOR, "#messages .msg-out .delivery").get_attribute("data-status") == "pending"
     H.wait(d).until(lambda d: d.find_element(By.ID, "composer").get_attribute("value") == "")
     H.screenshot(d, "thread-desktop")
+    click(d, "#act-release")
+    H.wait_text(d, "#thread-assignee", "Unassigned")
+    H.wait_text(d, f".conv-row[data-id='{c['id']}'] .conv-assignee", "Unassigned")
+    assert "assigneeId" not in server.ok("GET", f"/api/v1/conversations/{c['id']}", token=ws.admin_token)["conversation"]
 
 
 def test_two_agents_race_to_claim_exactly_one_wins(env, browsers):
