@@ -343,7 +343,7 @@ def test_language_follows_browser_and_switches(env, browsers):
 
 def test_phone_width_list_and_thread_are_separate_screens(env, browsers):
     server, ws = env
-    c, _ = new_conversation(ws, "Karina Celular")
+    c, _ = new_conversation(ws, "Karina Celular", text="Oi! " + "Quero-saber-do-pedido-" * 12)
     d = browsers("pt-BR", 390, 844)
     d.get(server.url + "/")
     H.wait(d).until(EC.visibility_of_element_located((By.ID, "login-submit")))
@@ -361,6 +361,8 @@ def test_phone_width_list_and_thread_are_separate_screens(env, browsers):
     open_conversation(d, c["id"])
     H.wait(d).until(lambda d: d.find_element(By.ID, "thread").is_displayed() and not d.find_element(By.ID, "conv-list").is_displayed())
     assert d.find_element(By.ID, "composer").is_displayed()
+    width = d.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, f"no sideways scrolling in a thread on a phone ({width}px)"
     H.screenshot(d, "thread-phone")
     click(d, "#thread-back")
     H.wait(d).until(lambda d: d.find_element(By.ID, "conv-list").is_displayed() and not d.find_element(By.ID, "thread").is_displayed())
