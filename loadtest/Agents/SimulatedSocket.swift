@@ -91,11 +91,12 @@ final class SimulatedSocket {
         }
     }
 
+    private static let natsPing = Array("PING\r\n".utf8)
+
+    /// NATS frames may hold several protocol lines (INFO, MSG, PING) at once. The server's PING
+    /// must be answered or it drops the client; each MSG payload holds one marker.
     private func receivedNATS(_ buffer: ByteBuffer) {
-        // The server's PING must be answered or it drops the client.
-        if buffer.readableBytes >= 4, buffer.getString(at: buffer.readerIndex, length: 4) == "PING" {
-            client?.send("PONG\r\n")
-        }
+        for _ in 0..<MarkerScan.count(of: Self.natsPing, in: buffer) { client?.send("PONG\r\n") }
         countMarkers(buffer)
     }
 

@@ -141,9 +141,10 @@ private final class FrameHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
-        case .text where frame.fin:
+        // Binary messages are handed over like text: NATS sends its protocol in binary frames.
+        case .text where frame.fin, .binary where frame.fin:
             client.onText(frame.unmaskedData)
-        case .text:
+        case .text, .binary:
             partial = frame.unmaskedData
         case .continuation:
             guard var buffer = partial else { return }

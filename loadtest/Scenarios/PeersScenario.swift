@@ -138,6 +138,10 @@ struct PeersScenario: AsyncParsableCommand {
         }
         defer { natsPublisher?.close() }
         let runner = try await ScenarioRunner.start(context, sockets: sockets, template: template)
+        // Warm-up: some servers register a subscriber only after its handshake is answered, and
+        // an idle publisher connection may have been closed; a few messages settle both.
+        _ = await paced(total: 5, rate: 10, concurrency: 1, publish)
+        try await Task.sleep(for: .seconds(1))
         _ = try await runner.mark()
         let before = probe?.read()
         let started = monotonicNanos()
@@ -166,7 +170,11 @@ struct PeersScenario: AsyncParsableCommand {
         process.arguments = (serverCpus.map { ["-c", $0, "/bin/bash"] } ?? []) + [startScript, name, String(port)]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        // The peer's own logs go to a file, so the run's output stays readable.
+        let logPath = "/tmp/switchboard-peer-\(name)-\(port).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.standardError
+        Console.line("  starting \(name) on port \(port) (log: \(logPath))")
         try process.run()
         let ready = ReadyFlag()
         output.fileHandleForReading.readabilityHandler = { handle in
