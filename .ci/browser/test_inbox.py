@@ -235,7 +235,15 @@ def test_inbound_conversation_appears_live_and_thread_updates(env, browsers):
     H.wait_text(d, "#thread-assignee", "Ana Souza")
     box = d.find_element(By.ID, "composer")
     box.send_keys("Temos sim, 10% hoje")
+    # The customer writes while Ana types: the traffic cop holds her reply back (nothing is
+    # stored) until she chooses to send it anyway; her text is kept.
+    ws.inbound("WhatsApp Principal", handle, "Ivo Live", "Ou 15%?")
+    H.wait_text(d, "#messages", "Ou 15%?")
     click(d, "#send")
+    H.wait_text(d, "#thread-notice", "The customer wrote again")
+    assert not d.find_elements(By.CSS_SELECTOR, "#messages .msg-out")
+    assert d.find_element(By.ID, "composer").get_attribute("value") == "Temos sim, 10% hoje"
+    click(d, "#thread-notice .btn-link")
     H.wait_text(d, "#messages .msg-out", "Temos sim, 10% hoje")
     assert d.find_element(By.CSS_SELECTOR, "#messages .msg-out .delivery").get_attribute("data-status") == "pending"
     H.wait(d).until(lambda d: d.find_element(By.ID, "composer").get_attribute("value") == "")

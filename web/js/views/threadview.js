@@ -160,9 +160,11 @@ export class ThreadPane {
 
   // ---- composer -------------------------------------------------------------------------
 
+  // A draft remembers the version the agent was looking at when they started writing it: the
+  // traffic cop (§14.8) then holds the reply back if the customer wrote again meanwhile.
   _saveDraft() {
     if (!this.id) return;
-    const d = this.drafts.get(this.id) || { clientMessageId: uid() };
+    const d = this.drafts.get(this.id) || { clientMessageId: uid(), seenVersion: this.conv?.version };
     d.text = this.composer.value;
     if (d.text) this.drafts.set(this.id, d); else this.drafts.delete(this.id);
   }
@@ -190,13 +192,17 @@ export class ThreadPane {
     try {
       // seenVersion: the version this reply was written against (traffic cop, §14.8).
       await this.live.request({ type: "send", conversationId: c.id, clientMessageId: draft.clientMessageId, text,
-        seenVersion: seenVersion ?? c.version });
+        seenVersion: seenVersion ?? draft.seenVersion ?? c.version });
       this.drafts.delete(c.id);
       if (this.id === c.id) { this.composer.value = ""; this.notice = null; }
       this.lastTypingSent = 0;
     } catch (e) {
       if (e.code === "newer_inbound") {
-        this._notify("warn", t("thread.newerInbound"), { label: t("thread.sendAnyway"), run: () => this.send(Math.max(e.latestInboundVersion || 0, this.conv.version)) });
+        // Nothing was stored: the same clientMessageId may be sent again once the agent chose to.
+        this._notify("warn", t("thread.newerInbound"), { label: t("thread.sendAnyway"), run: () => {
+          draft.seenVersion = Math.max(e.latestInboundVersion || 0, this.conv.version);
+          this.send(draft.seenVersion);
+        } });
       } else this._notify("error", errorText(e));
     } finally { this.sending = false; this.render(); }
   }
