@@ -1,7 +1,24 @@
 import ArgumentParser
 
+import Foundation
+
 @main
 struct LoadTest: AsyncParsableCommand {
+    static func main() async {
+        // A worker that died must not kill the coordinator through a broken pipe: the write fails instead.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
         abstract: "Switchboard's load generator and benchmarks. Build with -c release before measuring.",

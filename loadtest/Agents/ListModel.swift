@@ -19,12 +19,17 @@ struct ListModel {
     }
 
     let newestFirst: Bool
+    /// A count-only subscription (pageSize 0) hears only `count`; a paged one never does (W4).
+    let countOnly: Bool
     private(set) var entries: [Int: Entry] = [:]
     /// The last snapshot item's key when more pages existed; nil when the snapshot held all.
     private(set) var frontier: Key?
     private(set) var total = 0
 
-    init(newestFirst: Bool) { self.newestFirst = newestFirst }
+    init(newestFirst: Bool, countOnly: Bool) {
+        self.newestFirst = newestFirst
+        self.countOnly = countOnly
+    }
 
     /// Whether `key` sorts at or before `limit` in the list's order.
     func isWithin(_ key: Key, _ limit: Key?) -> Bool {
@@ -48,6 +53,10 @@ struct ListModel {
     mutating func apply(op: String, conversationId: Int, version: Int, conversation: [String: Any]?, total: Int) -> String? {
         self.total = total
         switch op {
+        case "upsert" where countOnly, "remove" where countOnly:
+            return "\(op) on a count-only list"
+        case "count" where !countOnly:
+            return "count op on a paged list"
         case "upsert":
             guard let conversation, let entry = Self.entry(conversation) else {
                 return "upsert of \(conversationId) without its conversation"

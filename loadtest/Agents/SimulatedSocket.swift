@@ -15,6 +15,7 @@ final class SimulatedSocket {
     private(set) var subscribedAll = false
     private var lastSeq = -1
     private var versions: [Int: Int] = [:]
+    private var lastMarker: [Int: UInt64] = [:]
     private var nextRequest = 0
     /// Requests awaiting their answer: id → (kind, conversation, sent at wall ns).
     private var pending: [String: (kind: String, conversationId: Int, sentAt: UInt64)] = [:]
@@ -33,7 +34,7 @@ final class SimulatedSocket {
         self.index = index
         self.plan = plan
         self.worker = worker
-        for subscription in plan.subscriptions { lists[subscription.sub] = ListModel(newestFirst: subscription.newestFirst) }
+        for subscription in plan.subscriptions { lists[subscription.sub] = ListModel(newestFirst: subscription.newestFirst, countOnly: subscription.pageSize == 0) }
     }
 
     var report: WorkerReport {
@@ -69,13 +70,17 @@ final class SimulatedSocket {
     private var recentMarkers = [UInt64](repeating: 0, count: 64)
     private var recentMarkerSlot = 0
 
+    private var subscribedAt: UInt64 = .max
+
     private func timeMarker(_ sentAt: UInt64, now: UInt64) {
-        guard !recentMarkers.contains(sentAt) else { return }
+        // A marker older than the socket's subscription is an old message shown again.
+        guard sentAt >= subscribedAt, !recentMarkers.contains(sentAt) else { return }
         recentMarkers[recentMarkerSlot] = sentAt
         recentMarkerSlot = (recentMarkerSlot + 1) % recentMarkers.count
         report.latency.recordSince(sentAt, now: now)
     }
 
+    private static let debug = ProcessInfo.processInfo.environment["LOADTEST_DEBUG"] != nil
     private static let changeNeedle = Array("\"type\":\"change\"".utf8)
     private static let errorNeedle = Array("\"type\":\"error\"".utf8)
 
@@ -111,7 +116,7 @@ final class SimulatedSocket {
     }
 
     private func handle(type: String, _ object: [String: Any], now: UInt64) {
-        if ProcessInfo.processInfo.environment["LOADTEST_DEBUG"] != nil { FileHandle.standardError.write(Data("socket \(index) \(type) \(object["id"] ?? "") \(object["code"] ?? "")\n".utf8)) }
+        if Self.debug { FileHandle.standardError.write(Data("socket \(index) \(type) \(object["id"] ?? "") \(object["code"] ?? "")\n".utf8)) }
         switch type {
         case "hello":
             subscribeAll()
@@ -176,6 +181,7 @@ final class SimulatedSocket {
     private func markSubscribed() {
         guard !subscribedAll else { return }
         subscribedAll = true
+        subscribedAt = wallNanos()
         worker.socketSubscribed(self)
     }
 
@@ -197,8 +203,10 @@ final class SimulatedSocket {
         versions[conversationId] = version
         report.deliveries += 1
         let conversation = object["conversation"] as? [String: Any]
+        // Tracked sockets know each conversation's last marker: only a newer one is a new message.
         if let preview = conversation?["lastMessagePreview"] as? String, preview.hasPrefix("@lt"),
-           let sentAt = UInt64(preview.dropFirst(3).prefix { $0.isNumber }) {
+           let sentAt = UInt64(preview.dropFirst(3).prefix { $0.isNumber }), sentAt > (lastMarker[conversationId] ?? 0) {
+            lastMarker[conversationId] = sentAt
             timeMarker(sentAt, now: now)
         }
         for entry in object["lists"] as? [[String: Any]] ?? [] {
@@ -218,10 +226,12 @@ final class SimulatedSocket {
     /// Asks for a fresh snapshot of each tracked list; `onVerified` runs when all compared.
     func verify() {
         guard plan.tracked, worker.plan.target == .switchboard, client != nil else { onVerified?(); return }
-        for subscription in plan.subscriptions where subscription.pageSize > 0 {
+        // Count-only lists are checked by their total alone (a count-only snapshot).
+        for subscription in plan.subscriptions {
             let name = "v-" + subscription.sub
             verifying[name] = subscription.sub
-            client?.send(#"{"type":"subscribe","id":"v:\#(subscription.sub)","sub":"\#(name)","filter":\#(subscription.filter),"pageSize":200}"#)
+            let pageSize = subscription.pageSize == 0 ? 0 : 200
+            client?.send(#"{"type":"subscribe","id":"v:\#(subscription.sub)","sub":"\#(name)","filter":\#(subscription.filter),"pageSize":\#(pageSize)}"#)
         }
         if verifying.isEmpty { onVerified?() }
     }
@@ -292,7 +302,9 @@ final class SimulatedSocket {
         if request.kind == "claim", !claimOrder.isEmpty {
             report.claimLatency.recordSince(request.sentAt, now: now)
             won.insert(request.conversationId)
-            report.claimsWon[String(request.conversationId)] = request.sentAt
+            let key = String(request.conversationId)
+            if report.claimsWon[key] != nil { violation("conversation \(key) won by two agents") }
+            report.claimsWon[key] = request.sentAt
             claimNext()
         } else {
             report.actionLatency.recordSince(request.sentAt, now: now)
@@ -304,7 +316,14 @@ final class SimulatedSocket {
         let code = object["code"] as? String ?? "?"
         guard let id = object["id"] as? String, let request = pending.removeValue(forKey: id) else {
             report.serverErrors[code, default: 0] += 1
-            if let id = object["id"] as? String, id.hasPrefix("s:") || id.hasPrefix("v:") { violation("subscribe \(id) failed: \(code)") }
+            guard let id = object["id"] as? String else { return }
+            if id.hasPrefix("s:") || id.hasPrefix("v:") { violation("subscribe \(id) failed: \(code)") }
+            // A refused request must not leave the socket waiting for its answer.
+            if id.hasPrefix("s:"), subscribeSentAt.removeValue(forKey: String(id.dropFirst(2))) != nil, subscribeSentAt.isEmpty {
+                gaveUp()
+            }
+            if id.hasPrefix("v:"), verifying.removeValue(forKey: "v-" + id.dropFirst(2)) != nil, verifying.isEmpty { onVerified?() }
+            if id == "snap" { snapshotSentAt = nil; snapshotNext() }
             return
         }
         if request.kind == "claim", !claimOrder.isEmpty {
@@ -319,6 +338,28 @@ final class SimulatedSocket {
         } else {
             report.actionErrors[request.kind + ":" + code, default: 0] += 1
             worker.actionAnswered(self, kind: request.kind, conversationId: request.conversationId, ok: false)
+        }
+    }
+
+    /// The socket never became fully subscribed: it settles without counting as subscribed.
+    private func gaveUp() {
+        guard !subscribedAll else { return }
+        subscribedAll = true
+        worker.socketSettled()
+    }
+
+    /// The socket closed: whatever it was waiting for will not come.
+    func closed() {
+        client = nil
+        gaveUp()
+        if acting, !claimOrder.isEmpty || plan.snapshotRounds != nil {
+            acting = false
+            worker.socketFinishedActing(self)
+        }
+        acting = false
+        if !verifying.isEmpty {
+            verifying = [:]
+            onVerified?()
         }
     }
 

@@ -62,7 +62,7 @@ struct ServerProbe: Sendable {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var rss = 0
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            rss = (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+            rss = (Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "0") ?? 0) * 1024
         }
         return Reading(cpuSeconds: (user + system) / ticks, rssBytes: rss, at: monotonicNanos())
     }

@@ -122,6 +122,13 @@ private final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChann
         opened.fail(error)
         context.close(promise: nil)
     }
+
+    /// Closed before any answer: the connect fails (a promise completes only once, so after a
+    /// successful upgrade this does nothing).
+    func channelInactive(context: ChannelHandlerContext) {
+        opened.fail(ChannelError.ioOnClosedChannel)
+        context.fireChannelInactive()
+    }
 }
 
 /// Reassembles text messages, answers pings, and reports the close code.

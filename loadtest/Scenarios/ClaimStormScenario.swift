@@ -35,7 +35,7 @@ struct ClaimStormScenario: AsyncParsableCommand {
         guard Set(targets).count == conversations else { throw LoadTestFailure("expected \(conversations) new conversations, got \(Set(targets).count)") }
         let unassigned = SubscriptionPlan(
             sub: "unassigned", filter: #"{"scope":"unassigned","statuses":["open"],"connectionIds":[\#(workspace.connectionId)]}"#,
-            pageSize: 200, newestFirst: true)
+            pageSize: 50, newestFirst: true)
         let sockets = workspace.agents.prefix(agents).map { agent in
             SocketPlan(token: agent.token, agentId: agent.id, subscriptions: [unassigned], tracked: true, subject: nil, acts: true, transferTargets: nil)
         }
@@ -62,7 +62,7 @@ struct ClaimStormScenario: AsyncParsableCommand {
 
         var result = ScenarioResult(scenario: "claim-storm")
         result.add("agents (K) / conversations (C)", "agentsAndConversations", "\(agents) / \(conversations)")
-        let attempts = report.claimsWon.count + report.claimsLost
+        let attempts = Int(report.claimLatency.count)
         result.add("claim attempts (won + conflicts)", "claimAttempts", attempts)
         result.add("storm duration", "stormSeconds", seconds, unit: "s")
         result.add("claims per second (attempts)", "claimsPerSecond", Double(attempts) / seconds)
@@ -74,6 +74,7 @@ struct ClaimStormScenario: AsyncParsableCommand {
         // and that the store agrees.
         let won = Set(report.claimsWon.keys.compactMap(Int.init))
         if won.count != conversations { result.violations.append("\(conversations - won.count) conversations without a winning claim") }
+        if let failed = report.actionErrors["claim:internal"] { result.violations.append("\(failed) claims failed with internal errors") }
         if report.claimConflictsWithoutWinner > 0 { result.violations.append("\(report.claimConflictsWithoutWinner) conflicts did not name the holder") }
         let holders = try await assignees(of: targets, workspace: workspace)
         for (conversation, holder) in holders where holder == nil {

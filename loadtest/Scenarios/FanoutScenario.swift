@@ -66,8 +66,8 @@ struct FanoutScenario: AsyncParsableCommand {
             let started = monotonicNanos()
             let outcome = await customers.stream(rate: rate, seconds: Double(seconds), handles: handles)
             let elapsed = Double(monotonicNanos() - started) / 1e9
-            try await Task.sleep(for: .seconds(2))  // the last changes' deliveries
             let after = context.probe?.read()
+            try await Task.sleep(for: .seconds(2))  // the last changes' deliveries
             let metricsAfter = await context.metrics()
             let step = try await runner.mark()
             let latency = step.latency.summary

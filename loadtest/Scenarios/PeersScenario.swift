@@ -138,6 +138,7 @@ struct PeersScenario: AsyncParsableCommand {
         }
         defer { natsPublisher?.close() }
         let runner = try await ScenarioRunner.start(context, sockets: sockets, template: template)
+        defer { runner.pool.stop() }
         // Warm-up: some servers register a subscriber only after its handshake is answered, and
         // an idle publisher connection may have been closed; a few messages settle both.
         _ = await paced(total: 5, rate: 10, concurrency: 1, publish)
@@ -147,8 +148,8 @@ struct PeersScenario: AsyncParsableCommand {
         let started = monotonicNanos()
         let outcome = await paced(total: Int(rate * Double(seconds)), rate: rate, concurrency: 32, publish)
         let elapsed = Double(monotonicNanos() - started) / 1e9
-        try await Task.sleep(for: .seconds(2))
         let after = probe?.read()
+        try await Task.sleep(for: .seconds(2))
         let step = try await runner.mark()
         let report = try await runner.finish()
         var problems = report.violations

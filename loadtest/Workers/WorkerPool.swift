@@ -100,7 +100,15 @@ final class WorkerPool: @unchecked Sendable {
         return merged
     }
 
+    private var stopped = false
+
+    /// Ends every worker (idempotent).
     func stop() {
+        lock.lock()
+        let already = stopped
+        stopped = true
+        lock.unlock()
+        guard !already else { return }
         send("exit")
         for worker in workers { try? worker.input.close() }
         let deadline = Date().addingTimeInterval(5)

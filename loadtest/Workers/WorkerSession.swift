@@ -69,8 +69,10 @@ final class WorkerSession: @unchecked Sendable {
                         report.connected += 1
                         socket.client = client
                         client.onText = { [socket] in socket.received($0) }
-                        client.onClose = { [self] code in
-                            if !exiting { report.disconnects[code.map(String.init) ?? "none", default: 0] += 1 }
+                        client.onClose = { [self, socket] code in
+                            guard !exiting else { return }
+                            report.disconnects[code.map(String.init) ?? "none", default: 0] += 1
+                            socket.closed()
                         }
                         switch plan.target {
                         case .switchboard: break  // subscribes on hello; settles on its snapshots
@@ -95,7 +97,7 @@ final class WorkerSession: @unchecked Sendable {
         socketSettled()
     }
 
-    private func socketSettled() {
+    func socketSettled() {
         settled += 1
         if settled == sockets.count, !readySent {
             readySent = true
@@ -119,8 +121,9 @@ final class WorkerSession: @unchecked Sendable {
 
     private func go() {
         let snapshotters = sockets.filter { $0.plan.snapshotRounds != nil && $0.client != nil }
-        if !snapshotters.isEmpty {
+        if sockets.contains(where: { $0.plan.snapshotRounds != nil }) {
             actingSockets = snapshotters.count
+            if snapshotters.isEmpty { Self.emit(["event": "acted"]) }
             for socket in snapshotters { socket.startSnapshots() }
         } else if let targets = plan.claimTargets {
             let actors = sockets.filter { $0.plan.acts && $0.client != nil }
