@@ -269,7 +269,7 @@ extension RealtimeHub {
     // MARK: Helpers
 
     func subscriptionCount(of session: ClientSession) -> Int {
-        subscriptions.keys.filter { $0.session == session.id }.count
+        subscriptionNames[session.id]?.count ?? 0
     }
 
     static func listUpdate(name: String, pageSize: Int, change: ListChange, total: Int) -> ListUpdate? {
@@ -289,6 +289,7 @@ extension RealtimeHub {
         drop(ref)
         lastID += 1
         subscriptions[ref] = Subscription(filter: filter, viewer: viewer, pageSize: pageSize, total: 0, generation: lastID, live: false)
+        subscriptionNames[ref.session, default: []].insert(ref.name)
         index.insert(ref, filter: filter, viewer: viewer)
         holds[ref.session, default: Hold()].waiting.insert(ref)
         return lastID
@@ -297,6 +298,8 @@ extension RealtimeHub {
     func drop(_ ref: SubscriptionRef) {
         holds[ref.session]?.waiting.remove(ref)
         guard let old = subscriptions.removeValue(forKey: ref) else { return }
+        subscriptionNames[ref.session]?.remove(ref.name)
+        if subscriptionNames[ref.session]?.isEmpty == true { subscriptionNames[ref.session] = nil }
         index.remove(ref, filter: old.filter, viewer: old.viewer)
     }
 }

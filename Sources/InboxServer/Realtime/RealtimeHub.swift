@@ -48,6 +48,12 @@ actor RealtimeHub<Store: InboxStore> {
     let configuration: RealtimeConfiguration
     var sessions: [Int: ClientSession] = [:]
     var subscriptions: [SubscriptionRef: Subscription] = [:]
+    /// Each connection's subscription names, so that counting or dropping a connection's
+    /// subscriptions costs what it holds, not what the whole server holds.
+    var subscriptionNames: [Int: Set<String>] = [:]
+    /// The agent of each connected agent id, for presence snapshots without a scan of every
+    /// connection.
+    private var connectedAgents: [AgentID: Agent] = [:]
     var index = SubscriptionIndex<SubscriptionRef>()
     var holds: [Int: Hold] = [:]
     /// The last sequence the feed applied, per workspace.
@@ -88,6 +94,7 @@ actor RealtimeHub<Store: InboxStore> {
         lastID += 1
         let session = ClientSession(id: lastID, agent: agent, tokenHash: tokenHash, maxQueuedBytes: configuration.maxQueuedBytes)
         sessions[session.id] = session
+        connectedAgents[agent.id] = agent
         setPresence(session, .online) // tells the others, never this session
         // The hello is queued before the session can receive anything else (one actor turn).
         session.enqueue(ServerMessage.encode(ServerMessage.Hello(
@@ -99,18 +106,17 @@ actor RealtimeHub<Store: InboxStore> {
     func disconnect(_ session: ClientSession) {
         sessions[session.id] = nil
         holds[session.id] = nil
-        for ref in Array(subscriptions.keys) where ref.session == session.id { drop(ref) }
+        for name in subscriptionNames[session.id] ?? [] { drop(SubscriptionRef(session: session.id, name: name)) }
         for conversation in threads.closeAll(session: session.id) { broadcastViewers(of: conversation) }
         setPresence(session, nil)
+        if presence.connected(in: session.viewer.workspaceID)[session.agent.id] == nil { connectedAgents[session.agent.id] = nil }
     }
 
     /// The presence of the agents this session's agent may see, for its `hello`.
     func presenceSnapshot(for session: ClientSession) -> [PresencePayload] {
         let workspace = session.viewer.workspaceID
-        var agents: [AgentID: Agent] = [:]
-        for other in sessions.values where other.viewer.workspaceID == workspace { agents[other.agent.id] = other.agent }
         return presence.connected(in: workspace).compactMap { agentID, status in
-            guard let subject = agents[agentID], PresenceBoard.canSee(session.agent, presenceOf: subject) else { return nil }
+            guard let subject = connectedAgents[agentID], PresenceBoard.canSee(session.agent, presenceOf: subject) else { return nil }
             return PresencePayload(agentID: agentID, status: status)
         }.sorted { $0.agentID < $1.agentID }
     }
