@@ -43,7 +43,9 @@ struct FanoutScenario: AsyncParsableCommand {
             api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: min(accounts, subscribers))
         let customers = Customers(workspace: workspace)
         Console.line("seeding \(conversations) leads and conversations")
-        let handles = try await customers.seed(count: conversations, seed: options.seed)
+        // Match-all means every subscriber sees every change: leads without departments are
+        // visible to every agent (§7.1).
+        let handles = try await customers.seed(count: conversations, seed: options.seed, departments: !matchAll)
         let matchAllPlan = SubscriptionPlan(
             sub: "list", filter: #"{"statuses":["open"],"connectionIds":[\#(workspace.connectionId)]}"#, pageSize: 50, newestFirst: true)
         let sockets = (0..<subscribers).map { number in

@@ -18,7 +18,8 @@ struct Customers: Sendable {
     /// Creates `count` leads (CRM upserts with random tags, department, and a deal at a random
     /// stage for most), each with an open conversation from a first inbound message, so that
     /// filter mixes of tags, stages and departments have something to match.
-    func seed(count: Int, seed: UInt64) async throws -> [String] {
+    /// `departments: false` leaves every lead without departments, so every agent sees them all.
+    func seed(count: Int, seed: UInt64, departments: Bool = true) async throws -> [String] {
         var generator = SplitMix64(seed: seed)
         var plans: [(handle: String, contact: Data, deal: Data?)] = []
         for number in 0..<count {
@@ -27,7 +28,7 @@ struct Customers: Sendable {
                 "handles": [["connectionId": workspace.connectionId, "handle": handle(number)]],
             ]
             if !workspace.tagIds.isEmpty { body["tagIds"] = Array(workspace.tagIds.shuffled(using: &generator).prefix(generator.int(0...2))) }
-            if !workspace.departmentIds.isEmpty, generator.chance(0.6) { body["departmentIds"] = [generator.pick(workspace.departmentIds)] }
+            if departments, !workspace.departmentIds.isEmpty, generator.chance(0.6) { body["departmentIds"] = [generator.pick(workspace.departmentIds)] }
             let stage = !workspace.stageIds.isEmpty && generator.chance(0.6) ? generator.pick(workspace.stageIds) : nil
             let deal = try stage.map {
                 try JSONSerialization.data(withJSONObject: [

@@ -108,7 +108,37 @@ struct RealtimeConnection<Store: InboxStore> {
 
     // MARK: Reader
 
+    /// Reads frames and hands complete messages to one task that handles them in order. Reading
+    /// never waits for a request to be handled, so the client's pongs (and close) are seen at
+    /// once even while a slow request runs; otherwise a busy server would drop healthy sockets
+    /// as "Ping timeout". At most `maxWaitingRequests` wait; beyond that reading pauses.
     private func read(_ inbound: WebSocketInboundStream) async {
+        let (requests, queue) = AsyncStream<String>.makeStream()
+        let waiting = WaitingRequests()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await text in requests {
+                    await RealtimeRequests(hub: hub, actions: actions, configuration: configuration, session: session).handle(text)
+                    waiting.finishOne()
+                    if session.closing != nil { return }
+                }
+            }
+            await readFrames(inbound) { text in
+                while waiting.count >= Self.maxWaitingRequests, session.closing == nil {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+                waiting.startOne()
+                queue.yield(text)
+            }
+            queue.finish()
+            // Requests already read are still handled (their answers queued) unless closing.
+            await group.waitForAll()
+        }
+    }
+
+    static var maxWaitingRequests: Int { 64 }
+
+    private func readFrames(_ inbound: WebSocketInboundStream, _ deliver: (String) async -> Void) async {
         var limiter = RateLimiter(perSecond: configuration.maxMessagesPerSecond)
         var message = ByteBuffer()
         var frames = 0
@@ -139,13 +169,22 @@ struct RealtimeConnection<Store: InboxStore> {
                 guard let text = String(validating: message.readableBytesView, as: UTF8.self) else {
                     return session.close(.policyViolation, reason: "text messages must be valid UTF-8")
                 }
-                await RealtimeRequests(hub: hub, actions: actions, configuration: configuration, session: session).handle(text)
+                await deliver(text)
                 if session.closing != nil { return }
             }
         } catch {
             logger.debug("websocket read ended", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// How many read messages wait for (or are in) their handling.
+private final class WaitingRequests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    var count: Int { lock.withLock { value } }
+    func startOne() { lock.withLock { value += 1 } }
+    func finishOne() { lock.withLock { value -= 1 } }
 }
 
 /// A token bucket: `perSecond` sustained, bursts of twice that.
