@@ -199,6 +199,7 @@ final class SimulatedSocket {
               let version = (object["version"] as? NSNumber)?.intValue else { return violation("change without seq/conversationId/version") }
         if seq <= lastSeq { violation("change seq \(seq) not after \(lastSeq)") }
         lastSeq = seq
+        let known = versions[conversationId] != nil
         if let seen = versions[conversationId], seen >= version { violation("conversation \(conversationId) version \(version) after \(seen)") }
         versions[conversationId] = version
         report.deliveries += 1
@@ -207,7 +208,9 @@ final class SimulatedSocket {
         if let preview = conversation?["lastMessagePreview"] as? String, preview.hasPrefix("@lt"),
            let sentAt = UInt64(preview.dropFirst(3).prefix { $0.isNumber }), sentAt > (lastMarker[conversationId] ?? 0) {
             lastMarker[conversationId] = sentAt
-            timeMarker(sentAt, now: now)
+            // A conversation seen for the first time (transferred in, say) shows a message that
+            // may be old: timed only when it is new (version 1) or already known to this socket.
+            if known || version == 1 { timeMarker(sentAt, now: now) }
         }
         for entry in object["lists"] as? [[String: Any]] ?? [] {
             guard let sub = entry["sub"] as? String, let op = entry["op"] as? String else { continue }

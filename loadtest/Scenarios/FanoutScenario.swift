@@ -91,7 +91,7 @@ struct FanoutScenario: AsyncParsableCommand {
             String(format: "%.0f/s→%.0f deliveries/s p99 %.2f ms", step["rate"] as! Double, step["deliveriesPerSecond"] as! Double, step["p99"] as! Double)
         }.joined(separator: "; "))
         result.json["steps"] = steps
-        if let best = steps.filter({ ($0["p99"] as! Double) < 50 }).max(by: { ($0["rate"] as! Double) < ($1["rate"] as! Double) }) {
+        if let best = steps.filter({ ($0["p99"] as! Double) < 50 && ($0["deliveries"] as! Int) > 0 }).max(by: { ($0["rate"] as! Double) < ($1["rate"] as! Double) }) {
             result.add("highest rate with p99 < 50 ms", "sustainedRate", best["rate"] as! Double, unit: "changes/s")
         }
         result.addWorkerFigures(report, seconds: 0)
