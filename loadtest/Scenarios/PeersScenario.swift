@@ -87,7 +87,7 @@ struct PeersScenario: AsyncParsableCommand {
 
     private func measure(_ target: String, port: Int, context: ScenarioContext) async throws -> Figures {
         var peer: Process?
-        defer { if let peer, peer.isRunning { peer.terminate(); peer.waitUntilExit() } }
+        defer { if let peer { stopPeer(peer) } }
         var template: WorkerPlan
         var sockets: [SocketPlan]
         let publish: @Sendable (Int) async throws -> Void
@@ -162,6 +162,17 @@ struct PeersScenario: AsyncParsableCommand {
             target: target, deliveriesPerSecond: Double(step.deliveries) / elapsed, latency: step.latency.summary,
             cpu: (before != nil && after != nil) ? ServerProbe.coreShare(from: before!, to: after!) : nil,
             published: outcome.sent, delivered: step.deliveries, expected: expected, problems: problems)
+    }
+
+    /// SIGTERM, then SIGKILL after five seconds: a peer that ignores the polite signal must not
+    /// hold the run (or its port) forever.
+    private func stopPeer(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = monotonicNanos() + 5_000_000_000
+        while process.isRunning, monotonicNanos() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     /// Starts `start.sh <name> <port>` (pinned with taskset when asked) and waits for its `ready`.
