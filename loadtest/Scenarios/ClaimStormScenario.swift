@@ -21,8 +21,7 @@ struct ClaimStormScenario: AsyncParsableCommand {
     func run() async throws {
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
-        let workspace = try await LoadWorkspace.prepare(
-            api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: agents)
+        let workspace = try await context.workspace(agents: agents)
         let customers = Customers(workspace: workspace)
         Console.line("creating \(conversations) unassigned conversations")
         let handles = (0..<conversations).map { customers.handle($0) }

@@ -39,8 +39,7 @@ struct FanoutScenario: AsyncParsableCommand {
         guard !rateSteps.isEmpty, rateSteps.allSatisfy({ $0 > 0 }) else { throw ValidationError("--rates needs positive numbers") }
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
-        let workspace = try await LoadWorkspace.prepare(
-            api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: min(accounts, subscribers))
+        let workspace = try await context.workspace(agents: min(accounts, subscribers))
         let customers = Customers(workspace: workspace)
         Console.line("seeding \(conversations) leads and conversations")
         // Match-all means every subscriber sees every change: leads without departments are

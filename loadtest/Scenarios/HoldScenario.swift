@@ -24,8 +24,7 @@ struct HoldScenario: AsyncParsableCommand {
     func run() async throws {
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
-        let workspace = try await LoadWorkspace.prepare(
-            api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: min(accounts, agents))
+        let workspace = try await context.workspace(agents: min(accounts, agents))
         let sockets = (0..<agents).map { number in
             let agent = workspace.agents[number % workspace.agents.count]
             return SocketPlan(

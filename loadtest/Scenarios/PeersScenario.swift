@@ -95,8 +95,7 @@ struct PeersScenario: AsyncParsableCommand {
         var natsPublisher: WebSocketClient?
         switch target {
         case "switchboard":
-            let workspace = try await LoadWorkspace.prepare(
-                api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: min(100, subscribers))
+            let workspace = try await context.workspace(agents: min(100, subscribers))
             let customers = Customers(workspace: workspace)
             let handle = customers.handle(0)
             _ = try await customers.writeReturningConversation(handle: handle, text: "tópico")

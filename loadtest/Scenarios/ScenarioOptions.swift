@@ -74,6 +74,11 @@ struct ScenarioContext {
         if probe == nil { Console.line("note: server process not found; CPU and memory figures are left out (--server-pid)") }
     }
 
+    /// The workspace as the options' admin sees it, with `agents` load agents logged in.
+    func workspace(agents: Int) async throws -> LoadWorkspace {
+        try await LoadWorkspace.prepare(api: api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: agents)
+    }
+
     func metrics() async -> MetricsSnapshot? {
         guard let text = try? await api.text("/metrics") else { return nil }
         return MetricsSnapshot(exposition: text)

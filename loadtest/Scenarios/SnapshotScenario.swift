@@ -25,8 +25,7 @@ struct SnapshotScenario: AsyncParsableCommand {
     func run() async throws {
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
-        let workspace = try await LoadWorkspace.prepare(
-            api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: accounts)
+        let workspace = try await context.workspace(agents: accounts)
         let counts = try await context.api.call(.GET, "/api/v1/conversations/counts", token: workspace.adminToken)
         let filters = (0..<10).map { number -> SubscriptionPlan in
             var plan = FilterMix.list(number, workspace: workspace)
@@ -81,8 +80,7 @@ struct SeedCommand: AsyncParsableCommand {
     func run() async throws {
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
-        let workspace = try await LoadWorkspace.prepare(
-            api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: 1)
+        let workspace = try await context.workspace(agents: 1)
         let customers = Customers(workspace: workspace)
         let started = monotonicNanos()
         let progress = IDBox()

@@ -29,8 +29,7 @@ struct WorkdayScenario: AsyncParsableCommand {
     func run() async throws {
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
-        let workspace = try await LoadWorkspace.prepare(
-            api: context.api, adminEmail: options.adminEmail, adminPassword: options.adminPassword, agentCount: agents)
+        let workspace = try await context.workspace(agents: agents)
         let customers = Customers(workspace: workspace)
         Console.line("seeding \(conversations) leads and conversations")
         let handles = try await customers.seed(count: conversations, seed: options.seed)
