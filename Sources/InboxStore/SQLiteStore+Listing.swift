@@ -16,21 +16,36 @@ extension SQLiteStore {
         if let cursor, cursor.order != filter.order {
             throw InboxError.invalidField(field: "cursor", reason: "cursor was issued for the other order")
         }
+        let answer = try await indexAnswer(filter, viewer: viewer, after: cursor, pageSize: limit + 1)
         let query = ConversationFilterSQL(filter: filter, viewer: viewer, after: cursor)
         let sql = "SELECT \(Self.conversationColumns) \(query.fromClause) \(query.whereClause) \(query.orderClause(filter.order)) LIMIT ?"
         let arguments = Self.arguments(query.parameters + [.integer(Int64(limit + 1))])
-        let workspace = viewer.workspaceID.rawValue
-        let count = includeTotal ? Self.countQuery(filter, viewer: viewer) : nil
-        let (rows, sequence, total) = try await read { db in
+        let workspace = viewer.workspaceID
+        let fallbackCount = Self.countQuery(filter, viewer: viewer)
+        let (rows, sequence, total, changed) = try await read { db in
             // One read transaction: page, total and sequence describe the same moment.
-            // Cached statements: a list query compiles once per shape, not once per request.
             let sequence = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT last_sequence FROM workspaces WHERE id = ?"), arguments: [workspace]) ?? 0
-            // A cursor decodes each row in place, without copying it into a `Row` value first.
-            let rows = try Array(Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments).map(Self.conversation(from:)))
-            let total = try count.map { try Int.fetchOne(db.cachedStatement(sql: $0.sql), arguments: $0.arguments) ?? 0 }
-            return (rows, sequence, total)
+                db.cachedStatement(sql: "SELECT last_sequence FROM workspaces WHERE id = ?"), arguments: [workspace.rawValue]) ?? 0
+            let changed = try self.conversationsChanged(since: answer, in: workspace, through: sequence, db)
+            var rows: [Conversation]
+            if let candidates = answer?.candidates, let changed, changed.count <= Self.pageSlack {
+                rows = try self.page(from: candidates, changed: changed, filter: filter, viewer: viewer, after: cursor, limit: limit, db)
+            } else {
+                // Cached statements: a list query compiles once per shape, not once per request.
+                // A cursor decodes each row in place, without copying it into a `Row` value first.
+                rows = try Array(Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments).map(Self.conversation(from:)))
+            }
+            var total: Int?
+            if includeTotal {
+                if let answer, let changed {
+                    total = answer.total(correctedBy: changed, filter: filter, viewer: viewer)
+                } else {
+                    total = try Int.fetchOne(db.cachedStatement(sql: fallbackCount.sql), arguments: fallbackCount.arguments) ?? 0
+                }
+            }
+            return (rows, sequence, total, changed)
         }
+        advance(answer, to: sequence, changed: changed, workspace: workspace)
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { PageCursor(order: filter.order, after: $0.sortKey) } : nil
         return ConversationPage(items: items, nextCursor: next, sequence: sequence, total: total)
@@ -38,8 +53,34 @@ extension SQLiteStore {
 
     public func countConversations(_ filter: ConversationFilter, viewer: Viewer) async throws -> Int {
         try filter.validate()
-        let count = Self.countQuery(filter, viewer: viewer)
-        return try await read { db in try Int.fetchOne(db.cachedStatement(sql: count.sql), arguments: count.arguments) ?? 0 }
+        let answer = try await indexAnswer(filter, viewer: viewer, after: nil, pageSize: nil)
+        let workspace = viewer.workspaceID
+        let fallbackCount = Self.countQuery(filter, viewer: viewer)
+        let (total, sequence, changed) = try await read { db in
+            let sequence = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT last_sequence FROM workspaces WHERE id = ?"), arguments: [workspace.rawValue]) ?? 0
+            guard let answer, let changed = try self.conversationsChanged(since: answer, in: workspace, through: sequence, db) else {
+                return (try Int.fetchOne(db.cachedStatement(sql: fallbackCount.sql), arguments: fallbackCount.arguments) ?? 0, sequence, nil as [Conversation]?)
+            }
+            return (answer.total(correctedBy: changed, filter: filter, viewer: viewer), sequence, changed)
+        }
+        advance(answer, to: sequence, changed: changed, workspace: workspace)
+        return total
+    }
+
+    /// A sparse filter's page: the index's candidates and the conversations changed since,
+    /// read now and kept only if they still match and follow the cursor, in list order.
+    private func page(
+        from candidates: [ConversationID], changed: [Conversation], filter: ConversationFilter, viewer: Viewer,
+        after cursor: PageCursor?, limit: Int, _ db: Database
+    ) throws -> [Conversation] {
+        let changedIDs = Set(changed.map(\.id))
+        let unchanged = candidates.filter { !changedIDs.contains($0) }
+        let rows = try conversations(unchanged, in: viewer.workspaceID, db) + changed
+        return Array(rows
+            .filter { row in filter.matches(row, viewer: viewer) && cursor.map { $0.after.precedes(row.sortKey, in: filter.order) } ?? true }
+            .sorted { $0.sortKey.precedes($1.sortKey, in: filter.order) }
+            .prefix(limit + 1))
     }
 
     private static func countQuery(_ filter: ConversationFilter, viewer: Viewer) -> (sql: String, arguments: StatementArguments) {

@@ -23,17 +23,37 @@ public final class SQLiteStore: InboxStore {
         public var durability: Durability
         /// The clock stamped on every change; tests inject their own.
         public var now: @Sendable () -> Timestamp
+        /// How lists and counts are answered; anything but `.automatic` is for tests and
+        /// benchmarks that hold each way to the same results.
+        public var planning: QueryPlanning
 
-        public init(path: String?, durability: Durability = .normal, now: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+        public init(
+            path: String?, durability: Durability = .normal, planning: QueryPlanning = .automatic,
+            now: @escaping @Sendable () -> Timestamp = Timestamp.now
+        ) {
             self.path = path
             self.durability = durability
+            self.planning = planning
             self.now = now
         }
+    }
+
+    /// Where list pages and exact counts come from.
+    public enum QueryPlanning: String, Sendable, CaseIterable {
+        /// Counts from the in-memory filter index; pages from the index when the filter is
+        /// sparse, from SQL indexes in list order otherwise.
+        case automatic
+        /// Counts and every page from the filter index (pages re-read from SQL by id).
+        case filterIndex
+        /// Counts and pages by SQL alone, no filter index.
+        case sqlOnly
     }
 
     let writer: any DatabaseWriter
     let now: @Sendable () -> Timestamp
     let commitObservers = CommitObservers()
+    let filterIndexes = FilterIndexes()
+    let planning: QueryPlanning
     let encoder = JSONEncoder()
     let decoder = JSONDecoder()
 
@@ -57,6 +77,7 @@ public final class SQLiteStore: InboxStore {
             writer = try DatabaseQueue(configuration: config)
         }
         now = configuration.now
+        planning = configuration.planning
         try SQLiteSchema.migrator.migrate(writer)
         try writer.writeWithoutTransaction { db in try Self.analyze(db) }
     }

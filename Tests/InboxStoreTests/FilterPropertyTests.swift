@@ -3,20 +3,24 @@ import InboxCore
 import InboxStore
 import Testing
 
-/// The SQL filter, visibility rule, order and keyset paging of `listConversations` and
-/// `countConversations` must agree exactly with `ConversationFilter.matches` and
-/// `ConversationSortKey.precedes`, on random workspaces and random (filter, viewer) pairs.
+/// The SQL filter, the in-memory filter index, the visibility rule, order and keyset paging of
+/// `listConversations` and `countConversations` must agree exactly with
+/// `ConversationFilter.matches` and `ConversationSortKey.precedes`, on random workspaces and
+/// random (filter, viewer) pairs, whichever way the store plans (SQL alone, index alone, mixed).
 ///
 /// Replay a failure with `SWITCHBOARD_SEED=<seed printed in the issue> swift test --filter FilterPropertyTests`.
-@Suite("Property: SQL filter agrees with ConversationFilter.matches")
+@Suite("Property: SQL filter and filter index agree with ConversationFilter.matches")
 struct FilterPropertyTests {
     static let workspaceCount = 6
 
-    @Test(arguments: [(StoreKind.memory, 500), (.file, 60)])
-    func listAndCountAgreeWithTheInMemoryFilter(_ kind: StoreKind, filtersPerWorkspace: Int) async throws {
+    @Test(arguments: [
+        (StoreKind.memory, 500, SQLiteStore.QueryPlanning.automatic), (.file, 60, .automatic),
+        (.memory, 300, .sqlOnly), (.memory, 300, .filterIndex),
+    ])
+    func listAndCountAgreeWithTheInMemoryFilter(_ kind: StoreKind, filtersPerWorkspace: Int, planning: SQLiteStore.QueryPlanning) async throws {
         let seed = SplitMix64.seedFromEnvironment()
         let started = ContinuousClock.now
-        let db = try TestDatabase(kind)
+        let db = try TestDatabase(kind, planning: planning)
         var world = RandomWorld(store: db.store, clock: db.clock, rng: SplitMix64(seed: seed))
         let workspaces = try await world.build(workspaces: Self.workspaceCount)
         var rng = world.rng
@@ -71,7 +75,7 @@ struct FilterPropertyTests {
             }
         }
         let elapsed = ContinuousClock.now - started
-        print("FilterPropertyTests[\(kind)]: \(cases) cases over \(everything.count) conversations in \(elapsed), seed=\(seed)")
+        print("FilterPropertyTests[\(kind), \(planning)]: \(cases) cases over \(everything.count) conversations in \(elapsed), seed=\(seed)")
         #expect(failures == 0, "seed=\(seed)")
         #expect(cases == Self.workspaceCount * filtersPerWorkspace || failures > 0)
     }

@@ -66,11 +66,17 @@ struct RandomWorld {
             w.leads.append((upsert.externalID, handles))
         }
         for _ in 0..<rng.int(25...50) { try await inbound(&w) }
-        for _ in 0..<rng.int(80...150) {
+        try await churn(&w, operations: rng.int(80...150))
+        return w
+    }
+
+    /// Random operations on an existing workspace: replies, deliveries, finishes, reopens,
+    /// assignments, lead and deal updates, customer messages.
+    mutating func churn(_ w: inout RandomWorkspace, operations: Int) async throws {
+        for _ in 0..<operations {
             clock.advance(by: Int64(rng.pick([0, 0, 0, 1, 1_000, 60_000])))
             try await operation(&w)
         }
-        return w
     }
 
     /// A customer message from a lead's handle, a returning stranger or a new one.

@@ -34,17 +34,21 @@ final class TestDatabase: @unchecked Sendable {
     /// Valid for the wrapper's whole life.
     var store: SQLiteStore { storage! }
 
-    init(_ kind: StoreKind, clock: TestClock = TestClock(), durability: SQLiteStore.Durability = .normal) throws {
+    init(
+        _ kind: StoreKind, clock: TestClock = TestClock(), durability: SQLiteStore.Durability = .normal,
+        planning: SQLiteStore.QueryPlanning = .automatic
+    ) throws {
         self.clock = clock
         switch kind {
         case .memory:
             directory = nil
-            storage = try SQLiteStore(.init(path: nil, durability: durability, now: clock.closure))
+            storage = try SQLiteStore(.init(path: nil, durability: durability, planning: planning, now: clock.closure))
         case .file:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             self.directory = directory
-            storage = try SQLiteStore(.init(path: directory.appendingPathComponent("inbox.sqlite").path, durability: durability, now: clock.closure))
+            storage = try SQLiteStore(.init(
+                path: directory.appendingPathComponent("inbox.sqlite").path, durability: durability, planning: planning, now: clock.closure))
         }
     }
 
