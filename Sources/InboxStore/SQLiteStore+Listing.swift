@@ -75,7 +75,9 @@ extension SQLiteStore {
         after cursor: PageCursor?, limit: Int, _ db: Database
     ) throws -> [Conversation] {
         let changedIDs = Set(changed.map(\.id))
-        let unchanged = candidates.filter { !changedIDs.contains($0) }
+        // The index's first `limit + 1 + changed` are enough: only a changed conversation can
+        // have moved ahead of or out of them.
+        let unchanged = candidates.prefix(limit + 1 + changed.count).filter { !changedIDs.contains($0) }
         let rows = try conversations(unchanged, in: viewer.workspaceID, db) + changed
         return Array(rows
             .filter { row in filter.matches(row, viewer: viewer) && cursor.map { $0.after.precedes(row.sortKey, in: filter.order) } ?? true }
