@@ -28,9 +28,9 @@ extension RealtimeHub {
             let page = try await store.listConversations(filter, viewer: session.viewer, after: nil, limit: max(pageSize, 1), includeTotal: true)
             guard subscriptions[ref]?.generation == generation else { return } // replaced or dropped meanwhile
             subscriptions[ref]?.total = page.total ?? 0
-            let frame = ServerMessage.encode(ServerMessage.Snapshot(
+            let frame = ConversationJSON.snapshot(
                 id: requestID, sub: name, items: pageSize == 0 ? [] : page.items, total: page.total ?? 0,
-                cursor: pageSize == 0 ? nil : page.nextCursor?.encoded, seq: page.sequence))
+                cursor: pageSize == 0 ? nil : page.nextCursor?.encoded, seq: page.sequence)
             raiseMustReach(ref.session, to: page.sequence)
             ready(ref, snapshot: frame, at: page.sequence)
         } catch {
@@ -52,8 +52,8 @@ extension RealtimeHub {
             let cursor = try PageCursor(decoding: text, order: subscription.filter.order)
             let page = try await store.listConversations(
                 subscription.filter, viewer: subscription.viewer, after: cursor, limit: max(subscription.pageSize, 1))
-            session.enqueue(ServerMessage.encode(ServerMessage.Page(
-                id: requestID, sub: name, items: page.items, cursor: page.nextCursor?.encoded, seq: page.sequence)))
+            session.enqueue(ConversationJSON.page(
+                id: requestID, sub: name, items: page.items, cursor: page.nextCursor?.encoded, seq: page.sequence))
         } catch {
             session.enqueue(ServerMessage.failure(Self.apiError(error), id: requestID))
         }

@@ -280,7 +280,7 @@ actor RealtimeHub<Store: InboxStore> {
 }
 
 extension ServerMessage {
-    static func encodeConversation(_ conversation: Conversation) -> String { encode(conversation) }
+    static func encodeConversation(_ conversation: Conversation) -> String { ConversationJSON.encode(conversation) }
 }
 
 extension RealtimeConfiguration {
