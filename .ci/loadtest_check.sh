@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A small run of every loadtest scenario against the README's server (demo data, demo traffic
 # running), checking correctness only: each scenario exits non-zero on a violation (a list that
-# differs from a fresh snapshot, a sequence gap or repeat, a version going back, two winners).
-# No timing is asserted. Usage: .ci/loadtest_check.sh <build dir, e.g. .build/debug>
+# differs from a fresh snapshot, a sequence gap or repeat, a version going back, two winners),
+# then `seed --direct --verify` on the same database. No timing is asserted.
+# Usage: .ci/loadtest_check.sh <build dir, e.g. .build/debug>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-.build/debug}
@@ -28,4 +29,18 @@ run claim-storm --agents 25 --conversations 60
 run workday --agents 25 --customer-rate 10 --action-rate 1 --seconds 6 --conversations 40
 run snapshot --sockets 5 --rounds 6 --accounts 5
 BARE_BROADCAST_BIN="$bin/bare-broadcast" run peers --targets switchboard,bare --subscribers 30 --rate 20 --seconds 2
+
+# `seed --direct` on this run's database: stop the server, write 2,000 conversations into the
+# file, check every conversation of the workspace (invariants by SQL, the store's lists and
+# counts against the filter predicate), start again and take snapshots of the grown workspace.
+echo "-- loadtest seed --direct --verify"
+kill -TERM $server; wait $server || true
+if ! timeout 300 "$bin/loadtest" seed --direct --verify --data-dir "$dir/data" --conversations 2000; then
+  echo "FAILED: loadtest seed --direct"; exit 1
+fi
+"$bin/switchboard" serve --demo --port $port --data-dir "$dir/data" --bcrypt-cost 4 --demo-conversations 300 \
+  --web-root none >> "$dir/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+run snapshot --sockets 5 --rounds 4 --accounts 5
 echo "loadtest scenarios: all correct"

@@ -1,6 +1,61 @@
 import InboxCore
 import InboxStore
 
+/// The shape of one synthetic conversation: which connection, lead tag, department and deal
+/// stage, how it was handled, whether it is finished. Both synthetic workspaces draw it, so the
+/// store-queries benchmark (through the store's operations) and `loadtest seed --direct`
+/// (straight into the SQLite file) hold the same mix: a third of the leads with one tag, 70 %
+/// in one department, 60 % with a deal; 65 % assigned (45 % answered by their agent, 4 % of
+/// those answers failed), 7 % answered by an automation only, 28 % untouched; 30 % finished.
+struct SyntheticMix {
+    enum Handling: Equatable {
+        /// Nobody took it: the customer's message is unread, unassigned.
+        case untouched
+        /// Assigned to an agent chosen by `ownerRoll`, who may have answered.
+        case assigned(ownerRoll: UInt64, reply: Reply)
+        /// Left to an automation's answer, unassigned.
+        case automated
+    }
+
+    enum Reply: Equatable { case none, sent, failed }
+
+    /// Indexes into the workspace's connections, tags, departments and stages.
+    var connection: Int
+    var tag: Int?
+    var department: Int?
+    var stage: Int?
+    /// Milliseconds added to the first message's time (0..<500).
+    var jitter: Int64
+    var handling: Handling
+    var finished: Bool
+
+    /// Draws the next conversation. The draws are always made in the same order, whatever the
+    /// counts (an empty set draws and picks nothing), so a seed replays the same workspace.
+    static func draw(_ random: inout SplitMix64, connections: Int, tags: Int, departments: Int, stages: Int) -> SyntheticMix {
+        func index(_ count: Int) -> Int? {
+            let roll = random.next()
+            return count > 0 ? Int(roll % UInt64(count)) : nil
+        }
+        let connection = index(connections) ?? 0
+        let tag = random.next() % 3 == 0 ? index(tags) : nil
+        let department = random.next() % 10 < 7 ? index(departments) : nil
+        let stage = random.next() % 10 < 6 ? index(stages) : nil
+        let jitter = Int64(random.next() % 500)
+        let roll = random.next() % 100
+        let handling: Handling
+        if roll < 65 {
+            handling = .assigned(ownerRoll: random.next(), reply: roll < 4 ? .failed : roll < 45 ? .sent : .none)
+        } else if roll < 72 {
+            handling = .automated
+        } else {
+            handling = .untouched
+        }
+        return SyntheticMix(
+            connection: connection, tag: tag, department: department, stage: stage, jitter: jitter, handling: handling,
+            finished: random.next() % 100 < 30)
+    }
+}
+
 /// Fills a store with a large synthetic workspace through the store's own operations, so the
 /// derived flags, membership tables and change log are exactly what production writes.
 struct SyntheticWorkspace {
@@ -34,35 +89,36 @@ struct SyntheticWorkspace {
                            departmentIDs: [departments[index % departments.count]]), in: workspace))
         }
         for index in 0..<conversations {
-            let connection = connections[Int(random.next() % 4)]
-            let leadTags = random.next() % 3 == 0 ? [tags[Int(random.next() % 12)]] : []
-            let leadDepartments = random.next() % 10 < 7 ? [departments[Int(random.next() % 4)]] : []
+            let mix = SyntheticMix.draw(&random, connections: connections.count, tags: tags.count, departments: departments.count, stages: stages.count)
+            let connection = connections[mix.connection]
             let handle = "h\(index)"
             _ = try await store.upsertContact(
                 ContactUpsert(externalID: "c\(index)", name: "Contact \(index)", handles: [ContactHandle(connectionID: connection, handle: handle)],
-                              tagIDs: leadTags, departmentIDs: leadDepartments), in: workspace)
-            if random.next() % 10 < 6 {
+                              tagIDs: mix.tag.map { [tags[$0]] } ?? [], departmentIDs: mix.department.map { [departments[$0]] } ?? []), in: workspace)
+            if let stage = mix.stage {
                 _ = try await store.upsertDeal(DealUpsert(externalID: "d\(index)", contact: .externalID("c\(index)"),
-                                                          stageID: stages[Int(random.next() % 5)], title: "Deal", valueCents: nil), in: workspace)
+                                                          stageID: stages[stage], title: "Deal", valueCents: nil), in: workspace)
             }
             let conversation = try await store.receiveInbound(
                 InboundMessage(providerMessageID: "m\(index)", handle: handle, contactName: nil, text: "Olá, tudo bem?",
-                               sentAt: Timestamp(milliseconds: 1_700_000_000_000 + Int64(index) * 1000 + Int64(random.next() % 500))),
+                               sentAt: Timestamp(milliseconds: 1_700_000_000_000 + Int64(index) * 1000 + mix.jitter)),
                 on: connection, in: workspace).conversation.id
-            let roll = random.next() % 100
-            if roll < 65 {
-                let owner = agents[Int(random.next() % UInt64(agents.count))]
+            switch mix.handling {
+            case .assigned(let ownerRoll, let reply):
+                let owner = agents[Int(ownerRoll % UInt64(agents.count))]
                 _ = try await store.assign(AssignmentChange(conversationID: conversation, condition: .init(assignee: .unassigned), assigneeID: owner.id), in: workspace)
-                if roll < 45 {
-                    let reply = try await store.sendOutbound(OutboundMessage(author: .agent(owner.id), clientMessageID: "r\(index)", text: "Claro!"), to: conversation, in: workspace)
-                    if roll < 4 {
-                        _ = try await store.updateDelivery(DeliveryUpdate(messageID: reply.message.id, status: .failed, failureReason: "timeout"), in: workspace)
+                if reply != .none {
+                    let sent = try await store.sendOutbound(OutboundMessage(author: .agent(owner.id), clientMessageID: "r\(index)", text: "Claro!"), to: conversation, in: workspace)
+                    if reply == .failed {
+                        _ = try await store.updateDelivery(DeliveryUpdate(messageID: sent.message.id, status: .failed, failureReason: "timeout"), in: workspace)
                     }
                 }
-            } else if roll < 72 {
+            case .automated:
                 _ = try await store.sendOutbound(OutboundMessage(author: .automation(name: "Bot"), clientMessageID: nil, text: "Já respondemos"), to: conversation, in: workspace)
+            case .untouched:
+                break
             }
-            if random.next() % 100 < 30 { _ = try await store.finish(conversation, in: workspace) }
+            if mix.finished { _ = try await store.finish(conversation, in: workspace) }
             if index % 10_000 == 9_999 { progress(index + 1) }
         }
         return Layout(workspace: workspace, admin: admin, agents: agents, connections: connections, tags: tags, stages: stages, departments: departments)

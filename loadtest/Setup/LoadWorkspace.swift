@@ -24,6 +24,17 @@ struct LoadWorkspace: Sendable {
     let connectionIds: [Int]
 
     static let password = "loadtest-1234"
+    /// A bcrypt hash (cost 4) of ``password``: `seed --direct` creates missing load agents with
+    /// it while the server is stopped, and they log in like the ones created through the API.
+    static let passwordHash = "$2b$04$dM5A2mQQqXI.en0fbmsweu1P8hlcRuCGEpws0/D64NjMTNp1h65De"
+
+    /// Load agent number `number` (from 1): its email, name and department (the workspace's
+    /// active departments in the API's order, by name), the same whoever creates it.
+    static func agentEmail(_ number: Int) -> String { String(format: "lt%05d@loadtest.switchboard.dev", number) }
+    static func agentName(_ number: Int) -> String { "Load \(number)" }
+    static func agentDepartment<T>(_ number: Int, of departments: [T]) -> T? {
+        departments.isEmpty ? nil : departments[number % departments.count]
+    }
 
     static func prepare(api: ServerAPI, adminEmail: String, adminPassword: String, agentCount: Int) async throws -> LoadWorkspace {
         let login = try await api.call(.POST, "/api/v1/auth/login", body: ["email": adminEmail, "password": adminPassword])
@@ -63,17 +74,17 @@ struct LoadWorkspace: Sendable {
                 guard started < agentCount else { return }
                 let number = started + 1
                 started += 1
-                let email = String(format: "lt%05d@loadtest.switchboard.dev", number)
+                let email = agentEmail(number)
                 let knownId = byEmail[email]
                 let cached = cache.tokens[email]
-                let department = departments.isEmpty ? nil : departments[number % departments.count]
+                let department = agentDepartment(number, of: departments)
                 group.addTask {
                     if let cached, let knownId, (try? await api.call(.GET, "/api/v1/auth/me", token: cached)) != nil {
                         return Agent(id: knownId, email: email, token: cached)
                     }
                     var id = knownId
                     if id == nil {
-                        var body: [String: Any] = ["name": "Load \(number)", "email": email, "password": password, "role": "agent"]
+                        var body: [String: Any] = ["name": agentName(number), "email": email, "password": password, "role": "agent"]
                         if let department { body["departmentIds"] = [department] }
                         id = try await api.call(.POST, "/api/v1/agents", token: adminToken, body: body)["id"] as? Int
                     }
