@@ -221,6 +221,16 @@ def demo_suite(workdir):
         log.close()
 
 
+def flags_suite(workdir):
+    for flags, message in ((["--demo-traffic-seconds=-1"], "--demo-traffic-seconds is 0 or more"),
+                           (["--bcrypt-cost", "3"], "--bcrypt-cost is 4 to 16"),
+                           (["--port", "70000"], "--port is 0 to 65535")):
+        refused = subprocess.run([BINARY, "serve", "--data-dir", os.path.join(workdir, "flags-data")] + flags,
+                                 capture_output=True, text=True, timeout=60)
+        check(f"serve {' '.join(flags)} is refused with a clear message",
+              refused.returncode != 0 and message in refused.stderr, refused.stderr[-300:])
+
+
 def tls_suite(workdir):
     cert, key = os.path.join(workdir, "cert.pem"), os.path.join(workdir, "key.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
@@ -248,7 +258,7 @@ def tls_suite(workdir):
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as workdir:
-        for suite in (demo_suite, tls_suite):
+        for suite in (flags_suite, demo_suite, tls_suite):
             print(f"{suite.__name__}:")
             try:
                 suite(workdir)

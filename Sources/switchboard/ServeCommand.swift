@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Conversations in a new demo workspace.")
     var demoConversations: Int = 2_500
 
+    @Option(help: "Mean seconds between the demo's customer messages; 0 keeps the demo inbox still (env SWITCHBOARD_DEMO_TRAFFIC_SECONDS).")
+    var demoTrafficSeconds: Double = Environment.value("SWITCHBOARD_DEMO_TRAFFIC_SECONDS").flatMap(Double.init) ?? 3
+
     @Option(help: "Origins (scheme://host[:port], comma-separated) whose pages may open WebSockets besides this server's own (env SWITCHBOARD_ALLOWED_ORIGINS).")
     var allowedOrigins: String = Environment.value("SWITCHBOARD_ALLOWED_ORIGINS") ?? ""
 
@@ -57,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--web-root \(webRoot) has no index.html")
         }
         guard ReplyPolicy(rawValue: replyPolicy) != nil else { throw ValidationError("--reply-policy is assigned or visible") }
+        guard demoTrafficSeconds >= 0, demoTrafficSeconds.isFinite else { throw ValidationError("--demo-traffic-seconds is 0 or more") }
     }
 
     func run() async throws {
@@ -80,7 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
         if demo {
             logger.info("preparing the demo workspace (first run takes a little while)")
             let summary = try await DemoSeeder(store: store, clock: clock, hasher: hasher, conversations: demoConversations).seedIfNeeded()
-            services.append(DemoTraffic(store: store, summary: summary, logger: logger))
+            if demoTrafficSeconds > 0 {
+                services.append(DemoTraffic(store: store, summary: summary, logger: logger, intervalSeconds: demoTrafficSeconds))
+            }
             printDemoBanner(summary)
         }
         if configuration.webRoot == nil { logger.warning("no web inbox folder found: / serves no page (see --web-root)") }
