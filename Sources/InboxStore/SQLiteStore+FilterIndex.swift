@@ -61,6 +61,15 @@ extension SQLiteStore {
         }
     }
 
+    /// Loads every workspace's filter index now rather than on its first query (about 3 µs per
+    /// conversation: seconds for a million), so the first agent after a start does not wait.
+    public func warmFilterIndexes() async throws {
+        guard planning != .sqlOnly else { return }
+        for workspace in try await workspaces() {
+            _ = try await filterIndexes.entry(for: workspace.id) { [self] in try await loadFilterIndex(workspace.id) }
+        }
+    }
+
     /// Reads a workspace's conversations into a new index, at the sequence they were read at.
     private func loadFilterIndex(_ workspace: WorkspaceID) async throws -> WorkspaceFilterIndex {
         try await read { db in

@@ -89,6 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             printDemoBanner(summary)
         }
+        // Queries arriving meanwhile wait for the same load, so starting it is enough.
+        Task { [logger] in
+            do { try await store.warmFilterIndexes() } catch { logger.warning("loading the filter indexes failed; queries will retry", metadata: ["error": "\(error)"]) }
+        }
         if configuration.webRoot == nil { logger.warning("no web inbox folder found: / serves no page (see --web-root)") }
         logger.info("starting", metadata: ["web": "\(configuration.webRoot ?? "none")", "url": "\(tlsCertificate == nil ? "http" : "https")://\(host):\(port)", "database": "\(self.store.databasePath)"])
         try await runServer(store: store, configuration: configuration, services: services, logger: logger)
