@@ -37,9 +37,13 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
         let admin = layout.admin.viewer
         let agent = layout.agents[0].viewer
         // The first query of a workspace loads its filter index: timed on its own.
+        let residentBefore = Self.residentMegabytes()
         let loadStarted = DispatchTime.now().uptimeNanoseconds
         _ = try await store.countConversations(ConversationFilter(), viewer: admin)
-        Console.line("planning \(chosen.rawValue); first query (loads the filter index): \(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - loadStarted) / 1e6)) ms")
+        let loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - loadStarted) / 1e6
+        Console.line(String(
+            format: "planning %@; first query (loads the filter index): %.1f ms, resident memory %.1f → %.1f MB",
+            chosen.rawValue, loadMilliseconds, residentBefore, Self.residentMegabytes()))
         let cases: [(String, ConversationFilter, Viewer)] = [
             ("all, newest (admin)", ConversationFilter(), admin),
             ("all open, oldest (admin)", ConversationFilter(statuses: [.open], order: .oldest), admin),
@@ -102,6 +106,13 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
 
     private func ms(_ sorted: [Double], _ quantile: Double) -> String {
         String(format: "%.3f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * quantile))] * 1000)
+    }
+
+    /// This process's resident memory, from /proc (Linux).
+    private static func residentMegabytes() -> Double {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
     private func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }

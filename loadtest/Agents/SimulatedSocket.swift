@@ -132,6 +132,8 @@ final class SimulatedSocket {
             handleResult(object, now: now)
         case "error":
             handleError(object, now: now)
+        case "pong":
+            handlePong(object, now: now)
         default:
             break  // presence, pong, ok, run_progress, run_done...
         }
@@ -168,7 +170,11 @@ final class SimulatedSocket {
         if sub == "snap", let sentAt = snapshotSentAt {
             report.snapshotLatency.recordSince(sentAt, now: now)
             snapshotSentAt = nil
-            snapshotNext()
+            // Then a ping on the same path: its round trip is the floor under every snapshot's.
+            afterPause { [self] in
+                pingSentAt = wallNanos()
+                client?.send(#"{"type":"ping","id":"rtt"}"#)
+            }
             return
         }
         lists[sub]?.applySnapshot(items: items, total: total, hasMore: hasMore)
@@ -248,6 +254,24 @@ final class SimulatedSocket {
 
     private var snapshotRound = 0
     private var snapshotSentAt: UInt64?
+    private var pingSentAt: UInt64?
+
+    private func handlePong(_ object: [String: Any], now: UInt64) {
+        guard object["id"] as? String == "rtt", let sentAt = pingSentAt else { return }
+        report.pingLatency.recordSince(sentAt, now: now)
+        pingSentAt = nil
+        afterPause { [self] in snapshotNext() }
+    }
+
+    /// Runs `body` after the plan's pause between snapshot requests, which keeps one socket under
+    /// the server's per-connection message rate.
+    private func afterPause(_ body: @escaping () -> Void) {
+        if let pause = plan.snapshotPauseMillis, pause > 0, let client {
+            client.eventLoop.scheduleTask(in: .milliseconds(Int64(pause))) { body() }
+        } else {
+            body()
+        }
+    }
 
     /// Snapshot scenario: subscribe `snapshotRounds` times, one after the other.
     func startSnapshots() {

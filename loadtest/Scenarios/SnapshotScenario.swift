@@ -23,6 +23,9 @@ struct SnapshotScenario: AsyncParsableCommand {
     @Option(help: "Page size of each subscription (the first page).")
     var pageSize: Int = 50
 
+    @Option(help: "Milliseconds each socket waits after a snapshot before its ping, and after the pong before its next subscribe (the server closes a socket sending over 50 messages/s: 4029).")
+    var pauseMs: Int = 25
+
     func run() async throws {
         let context = ScenarioContext(options: options)
         defer { Task { await context.shutdown() } }
@@ -37,6 +40,7 @@ struct SnapshotScenario: AsyncParsableCommand {
             let agent = workspace.agents[number % workspace.agents.count]
             var plan = SocketPlan(token: agent.token, agentId: agent.id, subscriptions: [], tracked: false, subject: nil, acts: true, transferTargets: nil)
             plan.snapshotRounds = rounds
+            plan.snapshotPauseMillis = pauseMs
             plan.snapshotFilters = filters
             return plan
         }
@@ -54,6 +58,7 @@ struct SnapshotScenario: AsyncParsableCommand {
         result.add("sockets × rounds", "subscriptions", "\(sockets) × \(rounds)")
         result.add("page size", "pageSize", pageSize)
         result.addLatency("subscribe → snapshot (page + exact total)", "snapshotLatency", report.snapshotLatency)
+        result.addLatency("ping → pong on the same sockets (the floor)", "pingLatency", report.pingLatency)
         result.add("snapshots per second", "snapshotsPerSecond", Double(report.snapshotLatency.count) / seconds)
         result.addServer(before: before, after: after, metricsBefore: nil, metricsAfter: nil, connections: 0)
         result.addWorkerFigures(report, seconds: 0)

@@ -46,6 +46,8 @@ struct SocketPlan: Codable, Sendable {
     /// through `snapshotFilters`, timing each snapshot.
     var snapshotRounds: Int? = nil
     var snapshotFilters: [SubscriptionPlan]? = nil
+    /// Milliseconds between a snapshot's arrival and the next subscribe.
+    var snapshotPauseMillis: Int? = nil
 }
 
 struct SubscriptionPlan: Codable, Sendable {
@@ -72,6 +74,8 @@ struct WorkerReport: Codable, Sendable {
     var loserUpdateLatency = LatencyHistogram()
     var actionLatency = LatencyHistogram()
     var snapshotLatency = LatencyHistogram()
+    /// Application-level ping round trips on the same sockets (the snapshot scenario's floor).
+    var pingLatency = LatencyHistogram()
     var claimsWon: [String: UInt64] = [:]  // conversation id → wall ns the winning claim was sent
     var claimsLost = 0
     var claimConflictsWithoutWinner = 0
@@ -96,6 +100,7 @@ struct WorkerReport: Codable, Sendable {
         loserUpdateLatency.merge(other.loserUpdateLatency)
         actionLatency.merge(other.actionLatency)
         snapshotLatency.merge(other.snapshotLatency)
+        pingLatency.merge(other.pingLatency)
         for (conversation, sentAt) in other.claimsWon {
             if claimsWon[conversation] != nil { violations.append("conversation \(conversation) won by two agents") }
             claimsWon[conversation] = sentAt
