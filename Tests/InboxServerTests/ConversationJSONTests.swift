@@ -41,6 +41,24 @@ struct ConversationJSONTests {
         }
     }
 
+    @Test func helloEncodesExactlyAsJSONEncoder() throws {
+        var rng = SplitMix64(seed: SplitMix64.seedFromEnvironment())
+        for _ in 0..<200 {
+            let agent = Agent(
+                id: AgentID(Int64(rng.int(1...999))), workspaceID: WorkspaceID(Int64(rng.int(1...9))), name: rng.pick(Self.awkward),
+                email: "a\(rng.int(0...99))@example.com", role: rng.pick(Role.allCases),
+                departmentIDs: (0..<rng.int(0...3)).map { _ in DepartmentID(Int64(rng.int(1...50))) }, active: rng.chance(0.9),
+                maxOpenConversations: rng.chance(0.5) ? nil : rng.int(1...30))
+            let presence = (0..<rng.int(0...30)).map { number in
+                PresencePayload(agentID: AgentID(Int64(number + 1)), status: rng.pick([PresenceStatus.online, .away]))
+            }
+            let hello = ServerMessage.Hello(
+                agent: agent, seq: Int64(rng.int(0...1_000_000)), presence: presence, heartbeatSeconds: rng.int(5...60),
+                maxMessageBytes: rng.int(1_024...1_048_576))
+            #expect(HelloJSON.encode(hello) == ServerMessage.encode(hello))
+        }
+    }
+
     static func randomConversation(_ rng: inout SplitMix64) -> Conversation {
         func ids<E>() -> [Identifier<E>] { (0..<rng.int(0...3)).map { _ in Identifier(Int64(rng.int(1...5_000))) }.sorted() }
         let open = rng.chance(0.7)

@@ -256,7 +256,7 @@ extension RealtimeHub {
             }
         }
         // The connection's subscriptions, found once: the release does not add or remove any.
-        let refs = subscriptions.keys.filter { $0.session == sessionID }
+        let refs = (subscriptionNames[sessionID] ?? []).map { SubscriptionRef(session: sessionID, name: $0) }
         for sequence in hold.changes.keys.sorted() {
             emitSnapshots(before: sequence)
             let (entry, message) = hold.changes[sequence]!

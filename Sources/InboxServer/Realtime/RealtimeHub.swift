@@ -97,7 +97,7 @@ actor RealtimeHub<Store: InboxStore> {
         connectedAgents[agent.id] = agent
         setPresence(session, .online) // tells the others, never this session
         // The hello is queued before the session can receive anything else (one actor turn).
-        session.enqueue(ServerMessage.encode(ServerMessage.Hello(
+        session.enqueue(HelloJSON.encode(ServerMessage.Hello(
             agent: agent, seq: latestSequence, presence: presenceSnapshot(for: session),
             heartbeatSeconds: configuration.pingIntervalSeconds, maxMessageBytes: configuration.maxMessageBytes)))
         return session
@@ -109,7 +109,7 @@ actor RealtimeHub<Store: InboxStore> {
         for name in subscriptionNames[session.id] ?? [] { drop(SubscriptionRef(session: session.id, name: name)) }
         for conversation in threads.closeAll(session: session.id) { broadcastViewers(of: conversation) }
         setPresence(session, nil)
-        if presence.connected(in: session.viewer.workspaceID)[session.agent.id] == nil { connectedAgents[session.agent.id] = nil }
+        if presence.status(of: session.agent.id, in: session.viewer.workspaceID) == .offline { connectedAgents[session.agent.id] = nil }
     }
 
     /// The presence of the agents this session's agent may see, for its `hello`.

@@ -86,17 +86,26 @@ enum PresenceStatus: String, Codable {
 /// is online when any session is, away when all are away, offline with none.
 struct PresenceBoard {
     private var sessions: [WorkspaceID: [AgentID: [Int: PresenceStatus]]] = [:]
+    /// Per agent, how many of its sessions say online: an agent's status is then O(1) however
+    /// many tabs it has open (a load test opens thousands per account).
+    private var onlineSessions: [WorkspaceID: [AgentID: Int]] = [:]
 
     func status(of agent: AgentID, in workspace: WorkspaceID) -> PresenceStatus {
         guard let statuses = sessions[workspace]?[agent], !statuses.isEmpty else { return .offline }
-        return statuses.values.contains(.online) ? .online : .away
+        return onlineSessions[workspace]?[agent] ?? 0 > 0 ? .online : .away
     }
 
     /// Sets one session's status; returns the agent's status before and after.
     mutating func set(_ status: PresenceStatus?, session: Int, agent: AgentID, workspace: WorkspaceID) -> (PresenceStatus, PresenceStatus) {
         let before = self.status(of: agent, in: workspace)
+        let old = sessions[workspace]?[agent]?[session]
         sessions[workspace, default: [:]][agent, default: [:]][session] = status
-        if sessions[workspace]?[agent]?.isEmpty == true { sessions[workspace]?[agent] = nil }
+        let delta = (status == .online ? 1 : 0) - (old == .online ? 1 : 0)
+        if delta != 0 { onlineSessions[workspace, default: [:]][agent, default: 0] += delta }
+        if sessions[workspace]?[agent]?.isEmpty == true {
+            sessions[workspace]?[agent] = nil
+            onlineSessions[workspace]?[agent] = nil
+        }
         return (before, self.status(of: agent, in: workspace))
     }
 
