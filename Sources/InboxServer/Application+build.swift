@@ -40,7 +40,7 @@ func buildApplication<Store: InboxStore>(
     return Application(
         router: router, server: serverBuilder,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
-        services: extraServices + [maintenance, feed, RealtimeTicker(hub: realtime.hub), inbox.dispatcher], logger: logger)
+        services: extraServices + [maintenance, feed, RealtimeTicker(hub: realtime.hub), realtime.supervisor, inbox.dispatcher], logger: logger)
 }
 
 /// Builds the application and runs it until SIGINT or SIGTERM. On shutdown, WebSocket clients

@@ -18,6 +18,7 @@ struct Realtime<Store: InboxStore>: Sendable {
     let tickets: TicketBook
     let commands: ConversationCommands<Store>
     let bulk: BulkRunner<Store>
+    let supervisor: ConnectionSupervisor<Store>
 
     init(store: Store, configuration: ServerConfiguration, hub: RealtimeHub<Store>, commands: ConversationCommands<Store>, bulk: BulkRunner<Store>) {
         self.configuration = configuration.realtime
@@ -26,6 +27,8 @@ struct Realtime<Store: InboxStore>: Sendable {
         self.bulk = bulk
         sessions = SessionResolver(store: store, now: configuration.now)
         tickets = TicketBook(lifetimeSeconds: configuration.realtime.ticketLifetimeSeconds, now: configuration.now)
+        supervisor = ConnectionSupervisor(
+            sessions: sessions, configuration: configuration.realtime, metrics: hub.metrics, logger: Logger(label: "switchboard.realtime"))
         gate = WebSocketGate(sessions: sessions, tickets: tickets, allowedOrigins: Set(configuration.realtime.allowedOrigins.map { $0.lowercased() }))
     }
 
@@ -41,7 +44,7 @@ struct Realtime<Store: InboxStore>: Sendable {
 
     func webSocketRouter(logger: Logger) -> Router<RealtimeRequestContext> {
         let router = Router(context: RealtimeRequestContext.self)
-        let gate = gate, hub = hub, sessions = sessions, configuration = configuration
+        let gate = gate, hub = hub, supervisor = supervisor, configuration = configuration
         let actions = RealtimeActions(hub: hub, commands: commands, bulk: bulk)
         router.ws("ws") { request, context in
             do {
@@ -58,7 +61,7 @@ struct Realtime<Store: InboxStore>: Sendable {
             let latest = (try? await hub.store.latestSequence(in: admitted.agent.workspaceID)) ?? 0
             let session = await hub.connect(agent: admitted.agent, tokenHash: admitted.tokenHash, latestSequence: latest)
             await RealtimeConnection(
-                hub: hub, actions: actions, sessions: sessions, configuration: configuration, session: session,
+                hub: hub, actions: actions, supervisor: supervisor, configuration: configuration, session: session,
                 channel: context.requestContext.channel, logger: logger
             ).run(inbound: inbound, outbound: outbound)
         }

@@ -9,17 +9,21 @@ import NIOCore
 import NIOWebSocket
 
 /// Runs one WebSocket: a reader that assembles and bounds inbound messages and dispatches them,
-/// a writer that drains the session's queue, and a watchdog for stuck writes and ended sessions.
+/// and a writer that drains the session's queue (``ConnectionSupervisor`` watches for stuck
+/// writes and ended sessions).
 struct RealtimeConnection<Store: InboxStore> {
     let hub: RealtimeHub<Store>
     let actions: RealtimeActions<Store>
-    let sessions: SessionResolver<Store>
+    let supervisor: ConnectionSupervisor<Store>
     let configuration: RealtimeConfiguration
     let session: ClientSession
     let channel: any Channel
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        // Slow consumers and session re-checks are watched by the supervisor, for all sockets at once.
+        supervisor.watch(session, channel: channel)
+        defer { supervisor.forget(session) }
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await write(outbound)
@@ -32,10 +36,6 @@ struct RealtimeConnection<Store: InboxStore> {
                 session.close(.goingAway, reason: "client closed")
                 return false
             }
-            group.addTask {
-                await watch()
-                return false
-            }
             // The writer ends last: once the session is closing it sends the close frame.
             while let writerEnded = await group.next(), !writerEnded {}
             group.cancelAll()
@@ -45,16 +45,22 @@ struct RealtimeConnection<Store: InboxStore> {
 
     // MARK: Writer
 
+    /// Drains the session's queue (``FrameWriter``), everything queued at once, until the
+    /// session closes; then sends the close frame.
     private func write(_ outbound: WebSocketOutboundWriter) async {
-        while let frame = await session.nextFrame() {
-            session.writeStarted()
-            do {
-                try await outbound.write(.text(frame))
-            } catch {
-                session.writeFinished()
-                return
+        if let writer = await EventLoopFrameWriter.make(for: outbound, channel: channel, session: session) {
+            // Frames go out from the channel's event loop as they are queued.
+            session.attach(writer)
+            await session.waitUntilClosing()
+            session.attach(nil)
+        } else {
+            while let frames = await session.nextFrames(maxBytes: FrameWriter.maxBatchBytes) {
+                do {
+                    try await FrameWriter.writeEach(frames, to: outbound, session: session)
+                } catch {
+                    return
+                }
             }
-            session.writeFinished()
         }
         guard let (code, reason) = session.closing, reason != "client closed" else { return }
         // A blocked socket would block the close frame too: give it a moment, then cut.
@@ -63,46 +69,6 @@ struct RealtimeConnection<Store: InboxStore> {
             group.addTask { try await Task.sleep(for: .seconds(2)) }
             try await group.next()
             group.cancelAll()
-        }
-    }
-
-    // MARK: Watchdog
-
-    private func watch() async {
-        var seconds = 0
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(1)) } catch { return }
-            seconds += 1
-            if session.blockedWriteSeconds > configuration.writeDeadlineSeconds {
-                session.close(.slowConsumer, reason: "a write was blocked over \(configuration.writeDeadlineSeconds) s")
-                hub.metrics.slowConsumerCloses.increment()
-                logger.info("closing slow consumer", metadata: ["session": "\(session.id)"])
-                channel.close(mode: .all, promise: nil)
-                return
-            }
-            if session.closing?.code == .slowConsumer {
-                // The queue overflowed: the writer may be stuck behind a full socket.
-                hub.metrics.slowConsumerCloses.increment()
-                logger.info("closing slow consumer", metadata: ["session": "\(session.id)", "reason": "\(session.closing?.reason ?? "")"])
-                try? await Task.sleep(for: .seconds(2))
-                channel.close(mode: .all, promise: nil)
-                return
-            }
-            if seconds % max(1, configuration.sessionCheckSeconds) == 0, let tokenHash = session.tokenHash {
-                do {
-                    let current = try await sessions.agent(tokenHash: tokenHash)
-                    // Subscriptions were matched with the agent as it was at connection time.
-                    if current.role != session.agent.role || Set(current.departmentIDs) != Set(session.agent.departmentIDs) {
-                        session.close(.permissionsChanged, reason: "your role or departments changed; reconnect and subscribe afresh")
-                        return
-                    }
-                } catch let error as APIError where error.status == .unauthorized {
-                    session.close(.sessionEnded, reason: "the session ended; log in again")
-                    return
-                } catch {
-                    logger.warning("session re-check failed; will retry", metadata: ["error": "\(error)"])
-                }
-            }
         }
     }
 
