@@ -7,6 +7,7 @@ import InboxStore
 import Logging
 import NIOCore
 import NIOWebSocket
+import ServiceLifecycle
 
 /// Runs one WebSocket: a reader that assembles and bounds inbound messages and dispatches them,
 /// and a writer that drains the session's queue (``ConnectionSupervisor`` watches for stuck
@@ -24,6 +25,18 @@ struct RealtimeConnection<Store: InboxStore> {
         // Slow consumers and session re-checks are watched by the supervisor, for all sockets at once.
         supervisor.watch(session, channel: channel)
         defer { supervisor.forget(session) }
+        // On graceful shutdown the library sends its own close frame and then waits for this
+        // handler to return; a client that never reads never answers it, so the session must
+        // close here too or the handler (and the shutdown) would wait for the client forever.
+        await withGracefulShutdownHandler {
+            await serve(inbound: inbound, outbound: outbound)
+        } onGracefulShutdown: { [session] in
+            session.close(.goingAway, reason: RealtimeDrain<Store>.reason)
+        }
+        await hub.disconnect(session)
+    }
+
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await write(outbound)
@@ -40,7 +53,6 @@ struct RealtimeConnection<Store: InboxStore> {
             while let writerEnded = await group.next(), !writerEnded {}
             group.cancelAll()
         }
-        await hub.disconnect(session)
     }
 
     // MARK: Writer
@@ -63,10 +75,15 @@ struct RealtimeConnection<Store: InboxStore> {
             }
         }
         guard let (code, reason) = session.closing, reason != "client closed" else { return }
-        // A blocked socket would block the close frame too: give it a moment, then cut.
+        // A blocked socket would block the close frame too: give it a moment, then cut the
+        // connection (which fails the blocked write; cancelling it alone does not end it).
+        let channel = channel
         try? await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await outbound.close(.unknown(code.rawValue), reason: reason) }
-            group.addTask { try await Task.sleep(for: .seconds(2)) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(2))
+                channel.close(mode: .all, promise: nil)
+            }
             try await group.next()
             group.cancelAll()
         }
