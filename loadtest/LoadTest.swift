@@ -29,6 +29,6 @@ struct LoadTest: AsyncParsableCommand {
             """,
         subcommands: [
             HoldScenario.self, FanoutScenario.self, ClaimStormScenario.self, WorkdayScenario.self, SnapshotScenario.self,
-            PeersScenario.self, SeedCommand.self, StoreQueriesBenchmark.self, WorkerCommand.self,
+            PeersScenario.self, SeedCommand.self, StoreQueriesBenchmark.self, StoreClaimsBenchmark.self, WorkerCommand.self,
         ])
 }

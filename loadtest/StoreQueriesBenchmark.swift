@@ -21,17 +21,7 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
             throw ValidationError("--planning: one of \(SQLiteStore.QueryPlanning.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let store = try SQLiteStore(.init(path: database, durability: .normal, planning: chosen))
-        var layout: SyntheticWorkspace.Layout
-        if let existing = try await existingLayout(store) {
-            layout = existing
-            Console.line("reusing \(database)")
-        } else {
-            let started = Date()
-            layout = try await SyntheticWorkspace(store: store, conversations: conversations).build { done in
-                Console.line("  seeded \(done) conversations (\(Int(Date().timeIntervalSince(started))) s)")
-            }
-            Console.line("seeded \(conversations) conversations in \(Int(Date().timeIntervalSince(started))) s")
-        }
+        let layout = try await SyntheticWorkspace.open(store: store, database: database, conversations: conversations)
         if seedOnly { return }
         try await store.refreshPlannerStatistics()
         let admin = layout.admin.viewer
@@ -78,18 +68,6 @@ struct StoreQueriesBenchmark: AsyncParsableCommand {
                 + pad(ms(deep, 0.99), 10) + pad(ms(count, 0.5), 11) + ms(count, 0.99))
             if explain { for line in try await store.explainList(filter, viewer: viewer) { print("    plan: \(line)") } }
         }
-    }
-
-    private func existingLayout(_ store: SQLiteStore) async throws -> SyntheticWorkspace.Layout? {
-        guard let workspace = try await store.workspaces().first(where: { $0.slug.hasPrefix("bench-") }) else { return nil }
-        let agents = try await store.agents(in: workspace.id)
-        guard let admin = agents.first(where: { $0.role == .admin }) else { return nil }
-        return SyntheticWorkspace.Layout(
-            workspace: workspace.id, admin: admin, agents: agents.filter { $0.role == .agent }.sorted { $0.id < $1.id },
-            connections: try await store.connections(in: workspace.id).map(\.id).sorted(),
-            tags: try await store.tags(in: workspace.id).map(\.id).sorted(),
-            stages: try await store.pipelines(in: workspace.id).flatMap(\.stages).map(\.id),
-            departments: try await store.departments(in: workspace.id).map(\.id).sorted())
     }
 
     /// Wall-clock durations in seconds of `iterations` runs after a short warm-up, sorted.

@@ -1,3 +1,4 @@
+import Foundation
 import InboxCore
 import InboxStore
 
@@ -70,6 +71,33 @@ struct SyntheticWorkspace {
         var tags: [TagID]
         var stages: [StageID]
         var departments: [DepartmentID]
+    }
+
+    /// The benchmark workspace in `store`: the one already there (from an earlier run on the same
+    /// file), else a new one of `conversations` conversations.
+    static func open(store: SQLiteStore, database: String, conversations: Int) async throws -> Layout {
+        if let existing = try await existingLayout(store) {
+            Console.line("reusing \(database)")
+            return existing
+        }
+        let started = Date()
+        let layout = try await SyntheticWorkspace(store: store, conversations: conversations).build { done in
+            Console.line("  seeded \(done) conversations (\(Int(Date().timeIntervalSince(started))) s)")
+        }
+        Console.line("seeded \(conversations) conversations in \(Int(Date().timeIntervalSince(started))) s")
+        return layout
+    }
+
+    private static func existingLayout(_ store: SQLiteStore) async throws -> Layout? {
+        guard let workspace = try await store.workspaces().first(where: { $0.slug.hasPrefix("bench-") }) else { return nil }
+        let agents = try await store.agents(in: workspace.id)
+        guard let admin = agents.first(where: { $0.role == .admin }) else { return nil }
+        return Layout(
+            workspace: workspace.id, admin: admin, agents: agents.filter { $0.role == .agent }.sorted { $0.id < $1.id },
+            connections: try await store.connections(in: workspace.id).map(\.id).sorted(),
+            tags: try await store.tags(in: workspace.id).map(\.id).sorted(),
+            stages: try await store.pipelines(in: workspace.id).flatMap(\.stages).map(\.id),
+            departments: try await store.departments(in: workspace.id).map(\.id).sorted())
     }
 
     func build(progress: (Int) -> Void) async throws -> Layout {
