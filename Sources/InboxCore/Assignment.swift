@@ -22,6 +22,15 @@ public struct AssignmentCondition: Hashable, Sendable {
         self.requireOpen = requireOpen
     }
 
+    /// Which part of the condition `conversation` fails, `nil` when it holds. The assignee is
+    /// named before the version: a claimer who lost wants to hear who won, whatever else changed.
+    public func violation(by conversation: Conversation) -> AssignmentConflict? {
+        if requireOpen, conversation.status != .open { return .notOpen }
+        if !AssignmentCondition(assignee: assignee, requireOpen: false).holds(for: conversation) { return .assigneeChanged }
+        if let version, version != conversation.version { return .versionChanged }
+        return nil
+    }
+
     /// Whether `conversation` satisfies the condition. Stores evaluate the same thing in their
     /// conditional UPDATE; this is for explaining a lost race.
     public func holds(for conversation: Conversation) -> Bool {

@@ -57,7 +57,7 @@ extension SQLiteStore {
 
     public func agent(_ id: AgentID, in workspace: WorkspaceID) async throws -> Agent {
         try await read { db in
-            let row = try Row.fetchOne(db, sql: Self.agentSelect + " WHERE a.id = ? AND a.workspace_id = ?", arguments: [id.rawValue, workspace.rawValue])
+            let row = try db.fetchOneCached(sql: Self.agentSelect + " WHERE a.id = ? AND a.workspace_id = ?", arguments: [id.rawValue, workspace.rawValue])
             guard let row else { throw InboxError.notFound(entity: "agent") }
             return Self.credentials(from: row).agent
         }
@@ -116,7 +116,7 @@ extension SQLiteStore {
 
     public func session(tokenHash: String) async throws -> SessionRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map {
+            try db.fetchOneCached(sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map {
                 SessionRecord(
                     tokenHash: $0["token_hash"], agentID: $0.id("agent_id"), workspaceID: $0.id("workspace_id"),
                     createdAt: $0.timestamp("created_at"), expiresAt: $0.timestamp("expires_at"),

@@ -8,8 +8,8 @@ extension SQLiteStore {
         let departments = change.departmentIDs.map(IDList.normalized)
         return try await write { db in
             if let assignee = change.assigneeID {
-                let active = try Bool.fetchOne(
-                    db, sql: "SELECT active FROM agents WHERE id = ? AND workspace_id = ?",
+                let active = try db.fetchOneCached(
+                    Bool.self, sql: "SELECT active FROM agents WHERE id = ? AND workspace_id = ?",
                     arguments: [assignee.rawValue, workspace.rawValue])
                 guard active == true else { throw InboxError.invalidReference(field: "assigneeId") }
             }
@@ -43,10 +43,11 @@ extension SQLiteStore {
                     """
                 arguments += [workspace.rawValue, assignee.rawValue, change.conversationID.rawValue, capacity]
             }
-            try db.execute(sql: sql, arguments: arguments)
+            // A handful of variants (which conditions apply), each compiled once.
+            try db.executeCached(sql: sql, arguments: arguments)
             guard db.changesCount == 1 else {
                 let current = try self.loadConversation(change.conversationID, in: workspace, db)
-                return .conflict(Self.explain(condition, current: current), current: current)
+                return .conflict(condition.violation(by: current) ?? .capacityReached, current: current)
             }
             let updated = try self.loadConversation(change.conversationID, in: workspace, db)
             var conversation = updated
@@ -55,14 +56,5 @@ extension SQLiteStore {
             let entry = try self.appendChange(.assigned, conversation, previous: before, messageID: nil, db)
             return .changed(StoreResult(value: conversation, changes: [entry]))
         }
-    }
-
-    /// Why the condition did not hold; capacity when nothing else explains it.
-    private static func explain(_ condition: AssignmentCondition, current: Conversation) -> AssignmentConflict {
-        // The assignee first: a claimer who lost wants to hear who won, whatever else changed.
-        if condition.requireOpen, current.status != .open { return .notOpen }
-        if !AssignmentCondition(assignee: condition.assignee, requireOpen: false).holds(for: current) { return .assigneeChanged }
-        if let version = condition.version, version != current.version { return .versionChanged }
-        return .capacityReached
     }
 }

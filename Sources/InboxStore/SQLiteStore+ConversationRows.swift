@@ -27,8 +27,8 @@ extension SQLiteStore {
     }
 
     func loadConversation(_ id: ConversationID, in workspace: WorkspaceID, _ db: Database) throws -> Conversation {
-        let row = try Row.fetchOne(
-            db, sql: "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id = ? AND c.workspace_id = ?",
+        let row = try db.fetchOneCached(
+            sql: "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id = ? AND c.workspace_id = ?",
             arguments: [id.rawValue, workspace.rawValue])
         guard let row else { throw InboxError.notFound(entity: "conversation") }
         return Self.conversation(from: row)
@@ -59,7 +59,7 @@ extension SQLiteStore {
 
     /// Writes every mutable column of `conversation` as given (version included).
     func saveConversation(_ conversation: Conversation, previous: Conversation, _ db: Database) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
             UPDATE conversations SET contact_name = ?, assignee_id = ?, department_ids = ?, tag_ids = ?, stage_ids = ?,
                 status = ?, awaiting_reply = ?, send_failed = ?, automated = ?, unread_count = ?,
@@ -83,15 +83,15 @@ extension SQLiteStore {
         func sync<E>(_ table: String, _ column: String, _ ids: [Identifier<E>], _ old: [Identifier<E>]?) throws {
             if ids == old {
                 if !ids.isEmpty, previous?.lastActivityAt != conversation.lastActivityAt {
-                    try db.execute(sql: "UPDATE \(table) SET last_activity_at = ? WHERE conversation_id = ?", arguments: [activity, id])
+                    try db.executeCached(sql: "UPDATE \(table) SET last_activity_at = ? WHERE conversation_id = ?", arguments: [activity, id])
                 }
                 return
             }
             if old != nil {
-                try db.execute(sql: "DELETE FROM \(table) WHERE conversation_id = ?", arguments: [id])
+                try db.executeCached(sql: "DELETE FROM \(table) WHERE conversation_id = ?", arguments: [id])
             }
             for member in ids {
-                try db.execute(
+                try db.executeCached(
                     sql: "INSERT INTO \(table) (conversation_id, \(column), last_activity_at) VALUES (?, ?, ?)",
                     arguments: [id, member.rawValue, activity])
             }
@@ -118,15 +118,15 @@ extension SQLiteStore {
     func appendChange(
         _ kind: ChangeKind, _ conversation: Conversation, previous: Conversation?, messageID: MessageID?, _ db: Database
     ) throws -> ChangeLogEntry {
-        let sequence = try Int64.fetchOne(
-            db, sql: "UPDATE workspaces SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+        let sequence = try db.fetchOneCached(
+            Int64.self, sql: "UPDATE workspaces SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
             arguments: [conversation.workspaceID.rawValue])!
         let entry = ChangeLogEntry(
             workspaceID: conversation.workspaceID, sequence: sequence, kind: kind, conversation: conversation,
             previous: previous, messageID: messageID, createdAt: now())
         let payload = String(decoding: try encoder.encode(conversation), as: UTF8.self)
         let previousPayload = try previous.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try db.execute(
+        try db.executeCached(
             sql: """
             INSERT INTO change_log (workspace_id, sequence, kind, conversation_id, message_id, payload, previous_payload, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -64,3 +64,23 @@ extension SQLiteStore {
         db.afterNextTransaction { _ in observers.notify(workspace) }
     }
 }
+
+/// Statements run on every change or lookup go through the connection's statement cache:
+/// compiling one (SQLite's parser plus GRDB's authorizer, which records what it touches) cost
+/// more than running it, and a claim ran seven of them. Only for SQL with a bounded number of
+/// variants; a statement is not reentrant, so not for SQL run again while its cursor is open.
+extension Database {
+    func executeCached(sql: String, arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    func fetchOneCached(sql: String, arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func fetchOneCached<Value: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ type: Value.Type, sql: String, arguments: StatementArguments = []
+    ) throws -> Value? {
+        try Value.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+}

@@ -239,6 +239,11 @@ struct ConversationCommands<Store: InboxStore>: Sendable {
             let change = AssignmentChange(
                 conversationID: id, condition: AssignmentCondition(assignee: plan.assignee, version: pin),
                 assigneeID: plan.newAssignee, departmentIDs: plan.departments, assigneeCapacity: plan.capacity)
+            // Lost already on the state just read: answered without the writer. In a claim storm
+            // most attempts are such losers, and the store's single writer is what all wait on.
+            if let lost = change.condition.violation(by: current) {
+                throw CommandConflict(reason: lost.rawValue, current: current)
+            }
             switch try await store.assign(change, in: agent.workspaceID) {
             case .changed(let result): return CommandOutcome(result)
             case .conflict(let reason, let now): throw CommandConflict(reason: reason.rawValue, current: now)
