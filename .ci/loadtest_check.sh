@@ -43,4 +43,10 @@ fi
 server=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
 run snapshot --sockets 5 --rounds 4 --accounts 5
+
+# The claim race through the store alone (no server): one winner per conversation, store agrees.
+echo "-- loadtest store-claims"
+if ! timeout 300 "$bin/loadtest" store-claims --conversations 300 --racers 50 --targets 100 --rounds 2 --database "$dir/claims.sqlite"; then
+  echo "FAILED: loadtest store-claims"; exit 1
+fi
 echo "loadtest scenarios: all correct"
