@@ -124,8 +124,10 @@ extension SQLiteStore {
         let entry = ChangeLogEntry(
             workspaceID: conversation.workspaceID, sequence: sequence, kind: kind, conversation: conversation,
             previous: previous, messageID: messageID, createdAt: now())
-        let payload = String(decoding: try encoder.encode(conversation), as: UTF8.self)
-        let previousPayload = try previous.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        // What `decoder` reads back as a Conversation, written by hand: JSONEncoder was a third
+        // of a claim's cost.
+        let payload = ConversationJSON.encode(conversation, keys: .swift)
+        let previousPayload = previous.map { ConversationJSON.encode($0, keys: .swift) }
         try db.executeCached(
             sql: """
             INSERT INTO change_log (workspace_id, sequence, kind, conversation_id, message_id, payload, previous_payload, created_at)

@@ -22,6 +22,18 @@ struct ConversationJSONTests {
         }
     }
 
+    /// The store writes its change log with the Swift key spelling: `Conversation`'s own
+    /// decoder (the store's) must read back exactly the conversation written.
+    @Test func swiftKeysReadBackThroughConversationsOwnDecoder() throws {
+        var rng = SplitMix64(seed: SplitMix64.seedFromEnvironment())
+        let decoder = JSONDecoder()
+        for _ in 0..<2_000 {
+            let conversation = Self.randomConversation(&rng)
+            let text = ConversationJSON.encode(conversation, keys: .swift)
+            #expect(try decoder.decode(Conversation.self, from: Data(text.utf8)) == conversation, "\(text)")
+        }
+    }
+
     @Test func snapshotsAndPagesEncodeExactlyAsJSONEncoder() throws {
         var rng = SplitMix64(seed: SplitMix64.seedFromEnvironment())
         for _ in 0..<300 {
