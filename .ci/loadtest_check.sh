@@ -44,6 +44,12 @@ server=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
 run snapshot --sockets 5 --rounds 4 --accounts 5
 
+# Bad options are refused with a message, before anything is built.
+if "$bin/loadtest" store-claims --racers 0 --database "$dir/never.sqlite" > "$dir/bad.txt" 2>&1 || ! grep -q -- "--racers" "$dir/bad.txt"; then
+  echo "FAILED: store-claims --racers 0 was not refused clearly"; cat "$dir/bad.txt"; exit 1
+fi
+test ! -e "$dir/never.sqlite" || { echo "FAILED: a refused store-claims created its database"; exit 1; }
+
 # The claim race through the store alone (no server): one winner per conversation, store agrees.
 echo "-- loadtest store-claims"
 if ! timeout 300 "$bin/loadtest" store-claims --conversations 300 --racers 50 --targets 100 --rounds 2 --database "$dir/claims.sqlite"; then

@@ -83,24 +83,31 @@ struct StoreClaimsBenchmark: AsyncParsableCommand {
         var winners: [ConversationID: AgentID] = [:]
         var doubleWins: [ConversationID] = []
         var conflicts = 0
-        /// Nanoseconds per attempt; a histogram per racer would cost more than the claims.
-        var latencies: [UInt64] = []
         var latency = LatencyHistogram()
         var seconds = 0.0
+    }
+
+    /// One racer's share, merged into the round's ``RaceOutcome``.
+    private struct RacerResult: Sendable {
+        var winners: [ConversationID: AgentID] = [:]
+        var doubleWins: [ConversationID] = []
+        var conflicts = 0
+        /// Nanoseconds per attempt; a histogram per racer would cost more than the claims.
+        var latencies: [UInt64] = []
     }
 
     private func race(for targets: [ConversationID], store: SQLiteStore, layout: SyntheticWorkspace.Layout) async throws -> RaceOutcome {
         let board = ClaimBoard()
         let agents = layout.agents
         let started = DispatchTime.now().uptimeNanoseconds
-        let partials = try await withThrowingTaskGroup(of: RaceOutcome.self) { group in
+        var outcome = try await withThrowingTaskGroup(of: RacerResult.self) { group in
             for racer in 0..<racers {
                 let agent = agents[racer % agents.count]
                 var order = targets
                 var random = SplitMix64(seed: UInt64(racer) &* 0x9E37_79B9 &+ started)
                 order.shuffle(using: &random)
                 group.addTask {
-                    var mine = RaceOutcome()
+                    var mine = RacerResult()
                     for id in order where !board.isWon(id) {
                         let sent = DispatchTime.now().uptimeNanoseconds
                         let outcome = try await store.assign(
@@ -127,7 +134,6 @@ struct StoreClaimsBenchmark: AsyncParsableCommand {
             }
             return merged
         }
-        var outcome = partials
         outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return outcome
     }

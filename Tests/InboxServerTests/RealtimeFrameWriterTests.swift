@@ -65,7 +65,7 @@ import Testing
                 group.addTask {
                     // Like the connection's reader: the client's close ends the session.
                     do { for try await _ in inbound {} } catch {}
-                    session.close(.goingAway, reason: "client closed")
+                    session.close(.goingAway, reason: RealtimeConnection<SQLiteStore>.clientClosedReason)
                 }
                 let writer = await EventLoopFrameWriter.make(for: outbound, channel: context.requestContext.channel, session: session)
                 record.fromEventLoop.withLock { $0 = writer != nil }

@@ -46,7 +46,7 @@ struct RealtimeConnection<Store: InboxStore> {
                 await read(inbound)
                 // A reader that stopped on a violation already set its close code; this is for
                 // a client that closed or vanished.
-                session.close(.goingAway, reason: "client closed")
+                session.close(.goingAway, reason: Self.clientClosedReason)
                 return false
             }
             // The writer ends last: once the session is closing it sends the close frame.
@@ -74,7 +74,7 @@ struct RealtimeConnection<Store: InboxStore> {
                 }
             }
         }
-        guard let (code, reason) = session.closing, reason != "client closed" else { return }
+        guard let (code, reason) = session.closing, reason != Self.clientClosedReason else { return }
         // A blocked socket would block the close frame too: give it a moment, then cut the
         // connection (which fails the blocked write; cancelling it alone does not end it).
         let channel = channel
@@ -120,6 +120,9 @@ struct RealtimeConnection<Store: InboxStore> {
     }
 
     static var maxWaitingRequests: Int { 64 }
+
+    /// The close reason of a client that closed or vanished: no close frame is owed to it.
+    static var clientClosedReason: String { "client closed" }
 
     private func readFrames(_ inbound: WebSocketInboundStream, _ deliver: (String) async -> Void) async {
         var limiter = RateLimiter(perSecond: configuration.maxMessagesPerSecond)
